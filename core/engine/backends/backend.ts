@@ -1,0 +1,171 @@
+/**
+ * The contract every compute backend implements: a small set of primitive kernels over
+ * strided views. Everything else in the engine (relu's gradient, softmax cross-entropy, layer
+ * norm, optimizers) is composed from these in backend-agnostic code.
+ *
+ * Conventions shared by every kernel:
+ * - Inputs are `View`s: a storage plus a layout (shape, strides, offset). Strides may be 0
+ *   (broadcast) or permuted (transpose); a kernel must honour them or copy first.
+ * - Outputs are new, contiguous (row-major) storages owned by the caller, unless the kernel is
+ *   documented as writing into a destination.
+ * - Elementwise kernels receive operands already broadcast to the output shape.
+ * - Kernels never read data back to the host; only `read`/`readSync` do.
+ */
+import type { DType, TypedArray } from '../tensor/dtype.js';
+import type { Layout, Shape } from '../tensor/layout.js';
+
+/** Backend-owned memory. Opaque to the engine apart from its element count and type. */
+export interface Storage {
+  readonly size: number;
+  readonly dtype: DType;
+}
+
+export interface View {
+  readonly storage: Storage;
+  readonly layout: Layout;
+}
+
+export const unaryOps = [
+  'neg',
+  'abs',
+  'sign',
+  'square',
+  'sqrt',
+  'reciprocal',
+  'exp',
+  'log',
+  'sin',
+  'cos',
+  'floor',
+  'relu',
+  'step', // 1 where x > 0, else 0
+  'sigmoid',
+  'tanh',
+  'softplus', // log(1 + e^x), stable for large |x|
+  'elu', // param: alpha
+  'selu',
+  'leakyRelu', // param: alpha
+] as const;
+export type UnaryOp = (typeof unaryOps)[number];
+
+export const binaryOps = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+  // comparisons give 1 or 0 in the operands' dtype
+  'equal',
+  'notEqual',
+  'less',
+  'lessEqual',
+  'greater',
+  'greaterEqual',
+] as const;
+export type BinaryOp = (typeof binaryOps)[number];
+
+/** max and min propagate NaN (a NaN anywhere in the reduced slice gives NaN), as NumPy does. */
+export const reduceOps = ['sum', 'max', 'min', 'prod'] as const;
+export type ReduceOp = (typeof reduceOps)[number];
+
+/**
+ * Geometry of a 2-D sliding window over NHWC input, shared by im2col/col2im (convolution and
+ * pooling). Output height = floor((inH + padTop + padBottom - dilationH·(kH-1) - 1) / strideH) + 1.
+ */
+export interface WindowGeometry {
+  readonly batch: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly channels: number;
+  readonly kernelHeight: number;
+  readonly kernelWidth: number;
+  readonly strideHeight: number;
+  readonly strideWidth: number;
+  readonly dilationHeight: number;
+  readonly dilationWidth: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+}
+
+export interface AdapterInfo {
+  readonly backend: string;
+  readonly vendor?: string;
+  readonly architecture?: string;
+  readonly device?: string;
+  readonly description?: string;
+  readonly limits?: Record<string, number>;
+}
+
+export interface MemoryInfo {
+  /** Storages allocated and not yet released. Must stay flat across training steps. */
+  readonly liveStorages: number;
+  readonly liveBytes: number;
+}
+
+export interface Backend {
+  readonly name: 'cpu' | 'webgpu';
+  /** float64 is optional (the CPU backend has it, for gradient checks). */
+  readonly supportsFloat64: boolean;
+
+  // ── memory ───────────────────────────────────────────────────────────────
+  /** A new storage of `size` elements, every element set to `value`. */
+  full(size: number, dtype: DType, value: number): Storage;
+  /** A new storage holding a copy of `data`. */
+  upload(data: TypedArray, dtype: DType): Storage;
+  /** Copies the view out, contiguous, in the view's dtype. */
+  read(view: View): Promise<TypedArray>;
+  /** Synchronous read; only backends whose memory is host memory provide it. */
+  readSync?(view: View): TypedArray;
+  release(storage: Storage): void;
+  memory(): MemoryInfo;
+  adapterInfo(): AdapterInfo;
+  /** Submits queued work (GPU); a no-op where kernels run eagerly. */
+  flush(): void;
+  /** Frees every resource; the backend is unusable afterwards. */
+  destroy(): void;
+
+  // ── layout ───────────────────────────────────────────────────────────────
+  /** A contiguous copy of the view, converted to `dtype` (defaults to the view's own). */
+  copy(x: View, dtype?: DType): Storage;
+  /** Writes `src` (already broadcast to `dstLayout.shape`) into `dst` at `dstLayout`. */
+  write(dst: Storage, dstLayout: Layout, src: View): void;
+
+  // ── elementwise ──────────────────────────────────────────────────────────
+  unary(op: UnaryOp, x: View, param?: number): Storage;
+  /** Both operands have the output's shape (broadcast by strides); dtype is `a`'s. */
+  binary(op: BinaryOp, a: View, b: View): Storage;
+  /** cond != 0 ? a : b; all three views share the output shape. */
+  where(cond: View, a: View, b: View): Storage;
+
+  // ── reductions ───────────────────────────────────────────────────────────
+  /** Reduces over `axes` (sorted, unique); the output shape drops them. */
+  reduce(op: ReduceOp, x: View, axes: readonly number[]): Storage;
+  /** int32 index of the first max (min) along `axis`; the output shape drops it. */
+  argReduce(op: 'argmax' | 'argmin', x: View, axis: number): Storage;
+  /** Softmax (or log-softmax) along the last axis, numerically stable (max subtracted). */
+  softmax(x: View, log: boolean): Storage;
+
+  // ── linear algebra ───────────────────────────────────────────────────────
+  /**
+   * Batched matrix product: a is [...batch, M, K], b is [...batch, K, N] (batch dims already
+   * broadcast to the same shape, possibly with stride 0); out is contiguous [...batch, M, N].
+   * A transposed operand arrives as a view with swapped strides and must run at full speed.
+   */
+  matmul(a: View, b: View): Storage;
+
+  // ── indexing ─────────────────────────────────────────────────────────────
+  /** out[..., i, ...] = x[..., indices[i], ...] along `axis`; indices int32 of any shape. */
+  gather(x: View, indices: View, axis: number): Storage;
+  /** out = zeros(outShape); out[..., indices[i], ...] += updates[..., i, ...] along `axis`. */
+  scatterAdd(updates: View, indices: View, axis: number, outShape: Shape): Storage;
+
+  // ── windows (convolution, pooling) ───────────────────────────────────────
+  /** NHWC x → [batch·outH·outW, kH·kW·C] patches; out-of-image taps read `padValue`. */
+  im2col(x: View, geometry: WindowGeometry, padValue: number): Storage;
+  /** The adjoint of im2col: sums each patch entry back into an NHWC [batch, H, W, C] image. */
+  col2im(cols: View, geometry: WindowGeometry): Storage;
+}
