@@ -52,6 +52,7 @@ export default tseslint.config(
   },
   {
     files: ['core/**/*.ts'],
+    ignores: ['core/engine/**'],
     rules: {
       'no-restricted-imports': [
         'error',
