@@ -81,7 +81,8 @@ export function broadcastLayout(layout: Layout, shape: Shape): Layout {
       const d = layout.shape[src]!;
       if (d === shape[i]) strides[i] = layout.strides[src]!;
       else if (d === 1) strides[i] = 0;
-      else throw new ShapeError(`expand: ${formatShape(layout.shape)} cannot expand to ${formatShape(shape)}`);
+      else
+        throw new ShapeError(`expand: ${formatShape(layout.shape)} cannot expand to ${formatShape(shape)}`);
     }
   }
   return { shape: [...shape], strides, offset: layout.offset };
@@ -96,7 +97,11 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
   return a;
 }
 
-export function normalizeAxes(op: string, axes: number | readonly number[] | undefined, rank: number): number[] {
+export function normalizeAxes(
+  op: string,
+  axes: number | readonly number[] | undefined,
+  rank: number,
+): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axes === 'number' ? [axes] : axes;
   const out = [...new Set(list.map((a) => normalizeAxis(op, a, rank)))];
