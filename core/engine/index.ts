@@ -49,3 +49,5 @@ export * from './ops/matmul.js';
 export * from './ops/indexing.js';
 export * from './ops/softmax.js';
 export * from './ops/conv.js';
+export * from './ops/fused.js';
+export type { AdamHyper } from './backends/backend.js';

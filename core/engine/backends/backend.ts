@@ -106,6 +106,18 @@ export interface MemoryInfo {
   readonly liveBytes: number;
 }
 
+/** Hyperparameters of one fused Adam/AdamW step (see Backend.adamUpdate). */
+export interface AdamHyper {
+  readonly learningRate: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  /** Decoupled weight decay (AdamW); 0 for Adam. */
+  readonly weightDecay: number;
+  /** The 1-based step number, for bias correction. */
+  readonly step: number;
+}
+
 export interface Backend {
   readonly name: 'cpu' | 'webgpu';
   /** float64 is optional (the CPU backend has it, for gradient checks). */
@@ -168,4 +180,12 @@ export interface Backend {
   im2col(x: View, geometry: WindowGeometry, padValue: number): Storage;
   /** The adjoint of im2col: sums each patch entry back into an NHWC [batch, H, W, C] image. */
   col2im(cols: View, geometry: WindowGeometry): Storage;
+
+  // ── optional fused kernels (the engine composes primitives where one is absent) ──
+  /**
+   * One Adam/AdamW step for one parameter, in place on contiguous `param`, `m` and `v`:
+   * m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;
+   * p ← p − lr·(m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε) − lr·wd·p
+   */
+  adamUpdate?(param: Storage, grad: View, m: Storage, v: Storage, hyper: AdamHyper): void;
 }

@@ -25,6 +25,11 @@ export class StorageRef {
     this.refs++;
   }
 
+  /** True when no other tensor shares this storage (so it may be updated in place). */
+  get exclusive(): boolean {
+    return this.refs === 1;
+  }
+
   releaseOne(): void {
     this.refs--;
     if (this.refs === 0) this.backend.release(this.storage);
@@ -99,7 +104,10 @@ export class Tensor {
     return new Tensor(this.ref, layout, this.dtype);
   }
 
-  /** Replaces this tensor's contents with `value`'s (same shape and dtype); used by optimizers. */
+  /**
+   * Replaces this tensor's contents with `value`'s (same shape and dtype); used by optimizers.
+   * A contiguous value's storage is adopted rather than copied.
+   */
   assign(value: Tensor): void {
     this.view('assign');
     if (value.dtype !== this.dtype || value.shape.join() !== this.shape.join()) {
@@ -108,12 +116,36 @@ export class Tensor {
       );
     }
     if (value.backend !== this.backend) throw new Error('assign: value lives on another backend');
-    const storage = value.backend.copy(value.view('assign'));
-    const next = new StorageRef(this.backend, storage);
+    let next: StorageRef;
+    let layout: Layout;
+    if (value.isContiguous) {
+      next = value.ref;
+      layout = value.layout;
+    } else {
+      next = new StorageRef(this.backend, value.backend.copy(value.view('assign')));
+      layout = contiguousLayout(this.shape);
+    }
     next.retain();
     this.ref.releaseOne();
     this.ref = next;
-    this._layout = contiguousLayout(this.shape);
+    this._layout = layout;
+  }
+
+  /**
+   * @internal The storage, for kernels that update a variable in place (fused optimizers).
+   * Copies first if another tensor shares the storage or the layout is not contiguous, so an
+   * in-place update can never show through another tensor.
+   */
+  exclusiveStorage(): Storage {
+    this.view('exclusiveStorage');
+    if (!this.ref.exclusive || !this.isContiguous) {
+      const next = new StorageRef(this.backend, this.backend.copy(this.view('exclusiveStorage')));
+      next.retain();
+      this.ref.releaseOne();
+      this.ref = next;
+      this._layout = contiguousLayout(this.shape);
+    }
+    return this.ref.storage;
   }
 
   /**

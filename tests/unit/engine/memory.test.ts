@@ -56,3 +56,56 @@ describe('deterministic memory', () => {
     expect(nn.memory().liveTensors).toBe(start);
   });
 });
+
+describe('fused Adam', () => {
+  it('matches the textbook update over several steps, on the fused kernel and the composed fallback', () => {
+    const hyper = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.01 };
+    const grads = [
+      [0.5, -1, 2],
+      [0.1, 0.3, -0.2],
+      [-1, 1, 0.25],
+    ];
+    // Reference in double precision, written from the formula.
+    const p = [1, -2, 0.5];
+    const m = [0, 0, 0];
+    const v = [0, 0, 0];
+    grads.forEach((g, t) => {
+      for (let i = 0; i < 3; i++) {
+        m[i] = 0.9 * m[i]! + 0.1 * g[i]!;
+        v[i] = 0.999 * v[i]! + 0.001 * g[i]! ** 2;
+        const update = m[i]! / (1 - 0.9 ** (t + 1)) / (Math.sqrt(v[i]! / (1 - 0.999 ** (t + 1))) + 1e-7);
+        p[i] = p[i]! - 0.01 * 0.01 * p[i]! - 0.01 * update;
+      }
+    });
+    for (const dtype of ['float32', 'float64'] as const) {
+      // float32 runs the backend's fused kernel; float64 runs the composed fallback.
+      const param = nn.variable(nn.tensor([1, -2, 0.5], undefined, dtype));
+      const ms = nn.variable(nn.zeros([3], dtype));
+      const vs = nn.variable(nn.zeros([3], dtype));
+      grads.forEach((g, t) =>
+        nn.tidy(() =>
+          nn.adamUpdate(param, nn.tensor(g, undefined, dtype), ms, vs, { ...hyper, step: t + 1 }),
+        ),
+      );
+      const got = Array.from(param.dataSync());
+      got.forEach((value, i) => expect(value).toBeCloseTo(p[i]!, dtype === 'float32' ? 5 : 12));
+      nn.dispose([param, ms, vs]);
+    }
+  });
+
+  it('never updates a storage another tensor shares', () => {
+    const shared = nn.tensor([1, 2, 3]);
+    const param = nn.variable([0, 0, 0]);
+    param.assign(shared); // adopts shared's storage
+    nn.adamUpdate(param, nn.tensor([1, 1, 1]), nn.variable(nn.zeros([3])), nn.variable(nn.zeros([3])), {
+      learningRate: 0.1,
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-7,
+      weightDecay: 0,
+      step: 1,
+    });
+    expect(Array.from(shared.dataSync())).toEqual([1, 2, 3]);
+    expect(param.dataSync()[0]).toBeCloseTo(0.9, 5);
+  });
+});

@@ -3,6 +3,7 @@
  * memory. Hot kernels (GEMM) use the native addon when it was built, else portable TypeScript.
  */
 import type {
+  AdamHyper,
   AdapterInfo,
   Backend,
   BinaryOp,
@@ -28,6 +29,7 @@ import { argReduceKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { CpuStorage, cpuData } from './storage.js';
 import { col2imKernel, im2colKernel } from './window.js';
 import { gemmBackendName } from './gemm.js';
+import { adamKernel } from './optimizer.js';
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu' as const;
@@ -182,6 +184,10 @@ export class CpuBackend implements Backend {
     const out = this.allocate(g.batch * g.inHeight * g.inWidth * g.channels, cols.storage.dtype);
     col2imKernel(out.data, this.contiguousData(cols), g);
     return out;
+  }
+
+  adamUpdate(param: Storage, grad: View, m: Storage, v: Storage, h: AdamHyper): void {
+    adamKernel(cpuData(param), this.contiguousData(grad), cpuData(m), cpuData(v), h);
   }
 
   /** The view's values as a contiguous array: the storage itself when already laid out so. */
