@@ -10,6 +10,8 @@
 import { createCpuBackend } from './backends/cpu/cpu-backend.js';
 import { setDefaultBackendFactory } from './runtime.js';
 
+import './tensor/methods.js';
+
 setDefaultBackendFactory(createCpuBackend);
 
 export type {

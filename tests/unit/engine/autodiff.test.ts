@@ -155,3 +155,23 @@ describe('seeded randomness', () => {
     expect(Math.max(...u)).toBeLessThan(5);
   });
 });
+
+describe('fluent methods', () => {
+  it('read like the maths and give the same gradients as the functions', () => {
+    const w = nn.variable([1]);
+    const x = nn.tensor([1]);
+    const y = nn.tensor([2]);
+    const loss = y.sub(w.mul(x)).square().sum();
+    const [dw] = nn.grad(loss, [w]);
+    expect(dw!.item()).toBe(-2);
+    const a = nn.tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(a.T.matmul(a).toArray()).toEqual([
+      [10, 14],
+      [14, 20],
+    ]);
+    expect(a.softmax().sum(-1).toArray()).toEqual([1, 1]);
+  });
+});
