@@ -28,6 +28,8 @@ export class CsvTokenizer {
   private recordLine = 1;
   private quoteLine = 1;
   private pendingCR = false;
+  /** The last character inside a quoted field was CR (so a following LF ends no extra line). */
+  private quotedCR = false;
   private readonly delimiter: number;
 
   constructor(
@@ -83,10 +85,11 @@ export class CsvTokenizer {
             this.field += text.slice(start, i);
             this.state = State.QuoteInQuoted;
           } else if (c === LF) {
-            this.line++;
+            if (!this.quotedCR) this.line++;
           } else if (c === CR) {
-            if (text.charCodeAt(i + 1) !== LF) this.line++;
+            this.line++;
           }
+          this.quotedCR = c === CR;
           break;
         case State.QuoteInQuoted:
           if (c === QUOTE) {

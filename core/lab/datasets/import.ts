@@ -145,7 +145,7 @@ function defaultName(source: DatasetSource, data: ImportedData): string {
   if (source.kind === 'fashion-mnist') return 'Fashion-MNIST';
   if (source.kind === 'sample') return source.sample;
   const first = data.sourceFiles[0];
-  return first ? basename(first, extname(first)).replace(/\.(idx\d-ubyte|gz)$/, '') : 'dataset';
+  return first ? basename(first, extname(first)).replace(/[-.]idx\d-ubyte$/, '') : 'dataset';
 }
 
 function countClasses(labels: Int32Array, classes: number): number[] {

@@ -69,10 +69,11 @@ export function generateSample(source: SampleSource): SampleTable {
 type Generator = (random: Random, label: number, i: number, rows: number, jitter: () => number) => number[];
 
 const generators: Record<Exclude<SampleName, 'ice-cream'>, Generator> = {
-  xor: (random, _label, _i, _rows, jitter) => {
+  // Class 0 in the quadrants where x1 and x2 share a sign, class 1 where they differ.
+  xor: (random, label, _i, _rows, jitter) => {
     const a = random.uniform(-1, 1);
-    const b = random.uniform(-1, 1);
-    return [a + jitter(), b + jitter(), a * b > 0 ? 0 : 1];
+    const b = random.uniform(0, 1) * (a >= 0 === (label === 0) ? 1 : -1);
+    return [a + jitter(), b + jitter(), label];
   },
   spirals: (random, label, _i, _rows, jitter) => {
     const t = Math.sqrt(random.next()) * 3 * Math.PI;
