@@ -220,7 +220,7 @@ export function encodeCell(
       return;
     }
     case 'categorical': {
-      const index = column.categories!.indexOf(text);
+      const index = categoryIndex(column).get(text) ?? -1;
       if (index < 0) {
         throw new DatasetImportError({
           file,
@@ -241,6 +241,18 @@ export function encodeCell(
     case 'ignored':
       return;
   }
+}
+
+const categoryIndexes = new WeakMap<ColumnSchema, Map<string, number>>();
+
+/** Category → position, built once per column object. */
+function categoryIndex(column: ColumnSchema): Map<string, number> {
+  let index = categoryIndexes.get(column);
+  if (!index) {
+    index = new Map(column.categories!.map((category, i) => [category, i]));
+    categoryIndexes.set(column, index);
+  }
+  return index;
 }
 
 interface ColumnPlan {

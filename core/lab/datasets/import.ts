@@ -11,7 +11,7 @@ import { importImageFolder, type ImageFolderSource } from './image-folder.js';
 import type { ImportContext, ImportedData } from './imported-data.js';
 import { importNpy, type NpySource } from './npy-import.js';
 import { importSample, type SampleSource } from './samples.js';
-import { SCHEMA_FORMAT_VERSION, type DatasetSchema, type ScalingKind } from './schema.js';
+import { SCHEMA_FORMAT_VERSION, type DatasetSchema, type MissingPolicy, type ScalingKind } from './schema.js';
 import { fillMissing, fitScaling } from './preprocessing.js';
 import { splitIndices, type SplitOptions } from './splits.js';
 import { writeDataset } from './store-writer.js';
@@ -46,6 +46,7 @@ export async function importDataset(
   context: ImportContext = {},
 ): Promise<DatasetSchema> {
   try {
+    checkOptions(source, options);
     throwIfAborted(context.signal);
     const data = await readSource(source, context);
     throwIfAborted(context.signal);
@@ -138,6 +139,25 @@ async function readSource(source: DatasetSource, context: ImportContext): Promis
         found: `source kind '${(source as { kind: unknown }).kind}'`,
         expected: "one of 'csv', 'idx', 'npy', 'image-folder', 'sample', 'fashion-mnist'",
       });
+  }
+}
+
+const scalingKinds: readonly ScalingKind[] = ['none', 'standardize', 'minmax01', 'minmax11', 'divide255'];
+const missingPolicies: readonly MissingPolicy[] = ['drop', 'mean', 'median', 'constant', 'refuse'];
+
+/** Options come from the UI or a config file: name the one that is wrong and what it may be. */
+function checkOptions(source: DatasetSource, options: ImportOptions): void {
+  if (options.scaling !== undefined && !scalingKinds.includes(options.scaling)) {
+    throw new DatasetImportError({
+      found: `scaling '${String(options.scaling)}'`,
+      expected: `one of ${scalingKinds.join(', ')}`,
+    });
+  }
+  if (source.kind === 'csv' && source.missing !== undefined && !missingPolicies.includes(source.missing)) {
+    throw new DatasetImportError({
+      found: `missing-value policy '${String(source.missing)}'`,
+      expected: `one of ${missingPolicies.join(', ')}`,
+    });
   }
 }
 

@@ -3,6 +3,7 @@
 import { encodeCell } from './csv-import.js';
 import { isMissing, parseBoolean } from './csv-infer.js';
 import { DatasetImportError, quoteFound } from './errors.js';
+import { decodeImage, resizeInto } from './image-decode.js';
 import type { ImportedData } from './imported-data.js';
 import type { ColumnSchema, DatasetSchema, ScalingKind, ScalingSchema } from './schema.js';
 
@@ -215,6 +216,20 @@ export class Preprocessor {
       }
     });
     return this.transform(out, out);
+  }
+
+  /**
+   * Decodes a PNG or JPEG, resizes it to the dataset's image size and colour mode, and scales
+   * it: one float32 row ready for prediction.
+   */
+  encodeImage(bytes: Buffer, file = 'image'): Float32Array {
+    const [height, width, channels] = this.schema.featureShape;
+    if (this.schema.featureShape.length !== 3 || (channels !== 1 && channels !== 3)) {
+      throw new Error(`dataset '${this.schema.name}' does not hold 1- or 3-channel images`);
+    }
+    const pixels = new Uint8Array(this.featureSize);
+    resizeInto(decodeImage(file, bytes), width!, height!, channels === 3 ? 'rgb' : 'grayscale', pixels, 0);
+    return this.transform(pixels);
   }
 
   /** The class name of a predicted index (classification). */

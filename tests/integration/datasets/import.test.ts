@@ -226,3 +226,22 @@ describe('all or nothing', () => {
     expect(lab.datasetEntries()).toEqual([]);
   });
 });
+
+describe('options', () => {
+  it('names a wrong scaling or missing-value policy and its allowed values', async () => {
+    await expect(
+      importDataset(
+        lab.store,
+        lab.dataDir,
+        { kind: 'sample', sample: 'xor' },
+        { scaling: 'zscore' as never },
+      ),
+    ).rejects.toThrow(
+      "found scaling 'zscore', expected one of none, standardize, minmax01, minmax11, divide255",
+    );
+    await expect(
+      importDataset(lab.store, lab.dataDir, { kind: 'csv', file: 'x.csv', missing: 'ignore' as never }),
+    ).rejects.toThrow(/found missing-value policy 'ignore'/);
+    expect(lab.datasetEntries()).toEqual([]);
+  });
+});

@@ -66,3 +66,19 @@ describe('importImageFolder', () => {
     );
   });
 });
+
+describe('Preprocessor.encodeImage', () => {
+  it('decodes, resizes and scales a new image like the stored ones', async () => {
+    const { Preprocessor } = await import('../../../core/lab/datasets/preprocessing.js');
+    const schema = {
+      name: 'pics',
+      featureShape: [2, 2, 1],
+      scaling: { kind: 'divide255', channels: 1, offset: [0], scale: [1 / 255], fittedOn: 'train' },
+    } as unknown as import('../../../core/lab/datasets/schema.js').DatasetSchema;
+    const out = new Preprocessor(schema).encodeImage(solidImage('png', 6, 6, [255, 255, 255]));
+    expect(Array.from(out)).toEqual([1, 1, 1, 1]);
+    expect(() => new Preprocessor(schema).encodeImage(Buffer.from('nope'))).toThrow(
+      /image: found neither a PNG nor a JPEG/,
+    );
+  });
+});
