@@ -520,9 +520,17 @@ export type Unsubscribe = () => void;
 /**
  * bad-request: the payload failed validation or named something impossible (details say where);
  * not-found: no such dataset, run or model; conflict: the state forbids it (e.g. deleting a
- * running run); unauthorized: a transport refused the caller; internal: a bug or I/O failure.
+ * running run); cancelled: the caller cancelled it (an import); unauthorized: a transport refused
+ * the caller; internal: a bug or I/O failure.
  */
-export const labErrorCode = z.enum(['bad-request', 'not-found', 'conflict', 'unauthorized', 'internal']);
+export const labErrorCode = z.enum([
+  'bad-request',
+  'not-found',
+  'conflict',
+  'cancelled',
+  'unauthorized',
+  'internal',
+]);
 export type LabErrorCode = z.infer<typeof labErrorCode>;
 export const labErrorBody = z.object({
   code: labErrorCode,

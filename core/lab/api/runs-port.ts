@@ -1,0 +1,36 @@
+// What the LabService needs from the runs side (core/lab/runs), phrased in the contract's own
+// shapes. `runs-adapter.ts` implements it on the RunManager and the runs repositories; tests can
+// implement it with a fake.
+import type {
+  LabEvent,
+  ModelSummary,
+  ParsedRequestOf,
+  ResponseOf,
+  RunDetail,
+  RunSummary,
+  Unsubscribe,
+} from './contract.js';
+
+export interface RunsPort {
+  create(request: ParsedRequestOf<'runs:create'>): Promise<RunSummary>;
+  list(request: ParsedRequestOf<'runs:list'>): ResponseOf<'runs:list'>;
+  /** Undefined when there is no such run. */
+  get(id: string): RunDetail | undefined;
+  series(request: ParsedRequestOf<'runs:series'>): ResponseOf<'runs:series'>;
+  cancel(id: string): Promise<RunSummary>;
+  pause(id: string): Promise<RunSummary>;
+  resume(id: string): Promise<RunSummary>;
+  /** False when there was no such run. */
+  delete(id: string): Promise<boolean>;
+  tag(id: string, add: string[], remove: string[]): string[];
+  note(id: string, notes: string): RunSummary;
+
+  listModels(): ModelSummary[];
+  saveModel(request: ParsedRequestOf<'models:save'>): Promise<ModelSummary>;
+  deleteModel(id: string): Promise<boolean>;
+  predict(request: ParsedRequestOf<'models:predict'>): Promise<ResponseOf<'models:predict'>>;
+
+  /** Run progress and status, already in the contract's event shapes. */
+  subscribe(listener: (event: LabEvent) => void): Unsubscribe;
+  shutdown(): Promise<void>;
+}
