@@ -7,6 +7,7 @@ import {
   DatasetImportCancelled,
   DatasetImportError,
   deleteDatasetFiles,
+  FASHION_MNIST_CLASSES,
   importDataset,
   previewDataset,
   SAMPLE_NAMES,
@@ -198,12 +199,12 @@ async function resolveSource(source: Source, dataDir: string, cleanup: string[])
       await writeFile(path, Buffer.from(file.contentBase64, 'base64'));
       return { kind: 'csv', file: path, ...options };
     }
-    case 'idx-folder':
-      return {
-        kind: 'idx',
-        ...(await findIdxPairs(source.folder)),
-        ...(source.classNames && { classNames: source.classNames }),
-      };
+    case 'idx-folder': {
+      // A folder of Fashion-MNIST's files gets its class names; other IDX labels stay numbers.
+      const classNames =
+        source.classNames ?? (/fashion/i.test(basename(source.folder)) ? FASHION_MNIST_CLASSES : undefined);
+      return { kind: 'idx', ...(await findIdxPairs(source.folder)), ...(classNames && { classNames }) };
+    }
     default:
       return source;
   }
