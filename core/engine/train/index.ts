@@ -1,0 +1,27 @@
+/** The training loop, inference, callbacks and per-layer health. */
+export { fit, type FitOptions } from './fit.js';
+export {
+  evaluate,
+  resolveLoss,
+  type EvaluateOptions,
+  type EvaluateResult,
+  type LossSpec,
+} from './evaluate.js';
+export { predict, type PredictOptions } from './predict.js';
+export { epochOrder, splitValidation } from './batches.js';
+export { resolveMetrics, type MetricSpec } from './metrics.js';
+export * from './callbacks/index.js';
+export type {
+  Callback,
+  EpochEvent,
+  EpochRecord,
+  History,
+  LayerHealth,
+  NamedWeight,
+  StepEvent,
+  StopReason,
+  TrainableLayer,
+  TrainableModel,
+  TrainingContext,
+  TrainingParams,
+} from './types.js';
