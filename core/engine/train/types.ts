@@ -88,7 +88,8 @@ export interface EpochEvent {
   health: LayerHealth[] | null;
 }
 
-export interface EpochRecord extends EpochEvent {}
+/** One finished epoch as kept in History (the event fit sent). */
+export type EpochRecord = EpochEvent;
 
 export interface History {
   epochs: EpochRecord[];
