@@ -233,6 +233,10 @@ export const runDetail = runSummary.extend({
   /** The validated config the run trains with (defaults filled in). */
   config: jsonValue,
   artifacts: z.array(artifactSummary),
+  /** Epochs the config asks for, when known. */
+  plannedEpochs: z.number().int().nullable(),
+  /** Wall time of each finished epoch, in order. */
+  epochTimesMs: z.array(z.number().nonnegative()),
   /** Ids of the checkpoints a model can be saved from. */
   bestCheckpointId: z.string().nullable(),
   lastCheckpointId: z.string().nullable(),

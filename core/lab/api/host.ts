@@ -13,6 +13,8 @@ export interface LabHost {
   dataDir: string;
   store: Store;
   service: LabService;
+  /** The runs side, when the host has one (the CLI reads model files through it). */
+  runs: RunsPort | undefined;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function openLabHost(options: OpenLabHostOptions): Promise<LabHost>
       dataDir,
       store,
       service,
+      runs,
       close: async () => {
         if (closed) return;
         closed = true;

@@ -28,6 +28,8 @@ export interface RunsPort {
   listModels(): ModelSummary[];
   saveModel(request: ParsedRequestOf<'models:save'>): Promise<ModelSummary>;
   deleteModel(id: string): Promise<boolean>;
+  /** The absolute path of a saved model's file (by id or name), for `nnlab models export`. */
+  modelFile(idOrName: string): string | undefined;
   predict(request: ParsedRequestOf<'models:predict'>): Promise<ResponseOf<'models:predict'>>;
 
   /** Run progress and status, already in the contract's event shapes. */

@@ -1,7 +1,17 @@
 // The commands that need the runs side, and how the host builds it. Kept apart from main.ts so
 // the runs integration is one file.
 import type { OpenLabHostOptions } from '../api/host.js';
+import { compare, modelsExport, modelsList, runsList, runsRemove, runsShow } from './commands/runs.js';
+import { train } from './commands/train.js';
 import type { Command } from './context.js';
 
-export const extraCommands: Command[] = [];
+export const extraCommands: Command[] = [
+  train,
+  runsList,
+  runsShow,
+  runsRemove,
+  compare,
+  modelsList,
+  modelsExport,
+];
 export const runsFactory: OpenLabHostOptions['createRuns'] | undefined = undefined;
