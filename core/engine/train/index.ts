@@ -25,3 +25,15 @@ export type {
   TrainingContext,
   TrainingParams,
 } from './types.js';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  restoreCheckpoint,
+  CheckpointError,
+  CHECKPOINT_MAGIC,
+  CHECKPOINT_VERSION,
+  type Checkpoint,
+  type CheckpointHeader,
+  type SaveCheckpointOptions,
+} from './checkpoint.js';
+export { crc32 } from './crc32.js';

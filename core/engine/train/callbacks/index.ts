@@ -7,3 +7,9 @@ export {
 } from './reduce-lr-on-plateau.js';
 export { onProgress } from './lambda.js';
 export { resolveMode, improves, type MonitorMode } from './monitor.js';
+export {
+  ModelCheckpoint,
+  modelCheckpoint,
+  type ModelCheckpointOptions,
+  type CheckpointInfo,
+} from './model-checkpoint.js';
