@@ -5,15 +5,18 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 import type { Metric } from '../metrics/accumulator.js';
+import { createMetric } from '../metrics/registry.js';
 
-export type MetricSpec = string | Metric;
+/** A metric name ('accuracy', 'auc', …), a name with options, or a metric object. */
+export type MetricSpec = string | Metric | ({ name: string } & Record<string, unknown>);
 
 export function resolveMetrics(specs: readonly MetricSpec[] | undefined): Metric[] {
-  return (specs ?? []).map((spec) => (typeof spec === 'string' ? metricByName(spec) : spec));
-}
-
-function metricByName(name: string): Metric {
-  throw new Error(`metric '${name}': the metrics registry is not available yet`);
+  return (specs ?? []).map((spec) => {
+    if (typeof spec === 'string') return createMetric(spec);
+    if (typeof (spec as Metric).update === 'function') return spec as Metric;
+    const { name, ...options } = spec as { name: string } & Record<string, unknown>;
+    return createMetric(name, options);
+  });
 }
 
 /** Reads yTrue and yPred once and updates every metric with them. */
