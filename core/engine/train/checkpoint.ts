@@ -15,6 +15,8 @@
  */
 import type { Optimizer, OptimizerConfig, OptimizerState } from '../optim/optimizer.js';
 import type { Random } from '../tensor/random.js';
+import { optimizerFromConfig } from '../optim/registry.js';
+import { Sequential, type ModelSpec } from '../nn/sequential.js';
 import { crc32 } from './crc32.js';
 import type { TrainableModel } from './types.js';
 
@@ -41,8 +43,10 @@ export interface CheckpointHeader {
     slots: (BlockRef & { param: number; paramName?: string; slot: string })[];
   } | null;
   epoch: number;
-  /** Random.getState() with NaN written as null (JSON has no NaN). */
+  /** The model's generator (dropout masks): Random.getState() with NaN written as null. */
   randomState: (number | null)[] | null;
+  /** The training loop's generator (shuffling), when one was given. */
+  trainingRandomState: (number | null)[] | null;
   extra: unknown;
   payloadLength: number;
 }
@@ -52,7 +56,7 @@ export interface SaveCheckpointOptions {
   optimizer?: Optimizer | null;
   /** The number of epochs completed. */
   epoch: number;
-  /** The generator to resume from (e.g. the shuffling one); defaults to the model's. */
+  /** The training loop's generator (fit's `random` option), to resume the same shuffles. */
   random?: Random;
   /** Anything JSON-serialisable the caller wants back (run id, metrics, notes). */
   extra?: unknown;
@@ -66,7 +70,10 @@ export interface Checkpoint {
   weightShapes: Map<string, number[]>;
   optimizer: { config: OptimizerConfig; state: OptimizerState } | null;
   epoch: number;
+  /** The model's generator state (Random.getState()). */
   randomState: number[] | null;
+  /** The training loop's generator state, when one was saved. */
+  trainingRandomState: number[] | null;
   extra: unknown;
 }
 
@@ -109,7 +116,7 @@ export async function saveCheckpoint(options: SaveCheckpointOptions): Promise<Ui
       })),
     };
   }
-  const random = options.random ?? model.random;
+  const stateOf = (r: Random) => r.getState().map((v) => (Number.isNaN(v) ? null : v));
   const header: CheckpointHeader = {
     format: 'nnlab-checkpoint',
     version: CHECKPOINT_VERSION,
@@ -117,7 +124,8 @@ export async function saveCheckpoint(options: SaveCheckpointOptions): Promise<Ui
     weights,
     optimizer: optimizerPart,
     epoch: options.epoch,
-    randomState: random.getState().map((v) => (Number.isNaN(v) ? null : v)),
+    randomState: stateOf(model.random),
+    trainingRandomState: options.random ? stateOf(options.random) : null,
     extra: options.extra ?? null,
     payloadLength: offset,
   };
@@ -244,9 +252,14 @@ export function loadCheckpoint(bytes: Uint8Array): Checkpoint {
     weightShapes,
     optimizer,
     epoch: header.epoch,
-    randomState: header.randomState ? header.randomState.map((v) => (v === null ? Number.NaN : v)) : null,
+    randomState: fromJsonState(header.randomState),
+    trainingRandomState: fromJsonState(header.trainingRandomState),
     extra: header.extra,
   };
+}
+
+function fromJsonState(state: (number | null)[] | null | undefined): number[] | null {
+  return Array.isArray(state) ? state.map((v) => (v === null ? Number.NaN : v)) : null;
 }
 
 function hex(n: number): string {
@@ -254,9 +267,10 @@ function hex(n: number): string {
 }
 
 /**
- * Puts a checkpoint's weights into `model` (built with the same topology) and, when given, its
- * state into `optimizer` (made from `checkpoint.optimizer.config`, before its first step), and
- * its generator state into `random`. Names and shapes must match exactly.
+ * Puts a checkpoint's weights and generator state into `model` (built with the same topology)
+ * and, when given, its state into `optimizer` (made from `checkpoint.optimizer.config`, before
+ * its first step) and the training generator's state into `random`. Names and shapes must
+ * match exactly.
  */
 export function restoreCheckpoint(
   checkpoint: Checkpoint,
@@ -282,5 +296,37 @@ export function restoreCheckpoint(
     if (!checkpoint.optimizer) throw new CheckpointError('checkpoint holds no optimizer state');
     targets.optimizer.setState(checkpoint.optimizer.state);
   }
-  if (targets.random && checkpoint.randomState) targets.random.setState(checkpoint.randomState);
+  if (checkpoint.randomState) targets.model.random.setState(checkpoint.randomState);
+  if (targets.random && checkpoint.trainingRandomState)
+    targets.random.setState(checkpoint.trainingRandomState);
+}
+
+/**
+ * Rebuilds the saved model (a Sequential from the checkpoint's spec) with its weights and
+ * generator state, and, when the checkpoint holds one, an optimizer ready to resume.
+ * @example const { model, optimizer } = modelFromCheckpoint(loadCheckpoint(bytes));
+ */
+export function modelFromCheckpoint(checkpoint: Checkpoint): {
+  model: Sequential;
+  optimizer: Optimizer | null;
+} {
+  let model: Sequential;
+  try {
+    model = Sequential.fromSpec(checkpoint.spec as ModelSpec, { seed: 0 });
+  } catch (error) {
+    throw new CheckpointError(`checkpoint model spec cannot be rebuilt: ${(error as Error).message}`);
+  }
+  if (!model.built) {
+    model.dispose();
+    throw new CheckpointError('checkpoint model spec has no inputShape (save a built model)');
+  }
+  const optimizer = checkpoint.optimizer ? optimizerFromConfig(checkpoint.optimizer.config) : null;
+  try {
+    restoreCheckpoint(checkpoint, { model, optimizer: optimizer ?? undefined });
+  } catch (error) {
+    model.dispose();
+    optimizer?.dispose();
+    throw error;
+  }
+  return { model, optimizer };
 }

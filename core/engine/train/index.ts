@@ -29,6 +29,7 @@ export {
   saveCheckpoint,
   loadCheckpoint,
   restoreCheckpoint,
+  modelFromCheckpoint,
   CheckpointError,
   CHECKPOINT_MAGIC,
   CHECKPOINT_VERSION,
