@@ -1,0 +1,224 @@
+// Training: the hyperparameter form, starting a run from the builder's model, and the live view
+// of the run in progress (status, progress, ETA and every metric series). Series are plain arrays
+// outside Vue's reactivity, appended in place; `version` tells charts to redraw.
+import { defineStore, storeToRefs } from 'pinia';
+import { computed, ref } from 'vue';
+import { lab } from '../api/index.js';
+import type { LabEvent, MetricSeries, RunStatus, RunSummary } from '../../../core/lab/api/contract.js';
+import {
+  defaultHyperparameters,
+  validateHyperparameters,
+  type Hyperparameters,
+} from '../model/hyperparameters.js';
+import { buildRunConfig } from '../model/run-config.js';
+import { useBuilderStore } from './builder.js';
+
+export interface LiveSeries {
+  split: string;
+  name: string;
+  x: number[];
+  y: (number | null)[];
+}
+
+export interface Progress {
+  epoch: number;
+  epochs: number | null;
+  step: number;
+  samplesPerSecond: number | null;
+  /** 0..1 when the planned epochs are known. */
+  fraction: number;
+  etaSeconds: number | null;
+}
+
+const TERMINAL: RunStatus[] = ['completed', 'failed', 'diverged', 'interrupted', 'cancelled'];
+export const isTerminal = (status: RunStatus) => TERMINAL.includes(status);
+
+export const useTrainingStore = defineStore('training', () => {
+  const builder = useBuilderStore();
+  const { summary, datasetId, layers } = storeToRefs(builder);
+
+  const form = ref<Hyperparameters>(defaultHyperparameters());
+  const formErrors = computed(() => validateHyperparameters(form.value));
+  /** The run shown in the Train view: the one just started, or one opened from the history. */
+  const run = ref<RunSummary | null>(null);
+  const starting = ref(false);
+  const progress = ref<Progress>(emptyProgress());
+  const version = ref(0);
+  let series = new Map<string, LiveSeries>();
+  let startedAtMs = 0;
+
+  const active = computed(() => (run.value && !isTerminal(run.value.status) ? run.value : null));
+  const canStart = computed(
+    () =>
+      !starting.value &&
+      datasetId.value !== null &&
+      summary.value.valid &&
+      Object.keys(formErrors.value).length === 0,
+  );
+  const blockers = computed(() => {
+    const reasons: string[] = [];
+    if (!datasetId.value) reasons.push('Choose a dataset in the model builder.');
+    else if (!layers.value.length) reasons.push('Add layers in the model builder (or pick a preset).');
+    else if (!summary.value.valid)
+      reasons.push(summary.value.modelError ?? 'Fix the invalid layers in the model builder.');
+    if (Object.keys(formErrors.value).length) reasons.push('Fix the highlighted hyperparameters.');
+    return reasons;
+  });
+
+  /** The series shown in charts, keyed `split/name`. Not reactive: read after `version` changes. */
+  function liveSeries(): Map<string, LiveSeries> {
+    return series;
+  }
+
+  function reset(next: RunSummary | null) {
+    run.value = next;
+    series = new Map();
+    progress.value = emptyProgress();
+    version.value++;
+  }
+
+  async function startRun() {
+    if (!canStart.value) throw new Error(blockers.value.join(' ') || 'Training cannot start yet.');
+    starting.value = true;
+    try {
+      const config = buildRunConfig({
+        datasetId: datasetId.value!,
+        layers: layers.value,
+        form: form.value,
+        dataset: builder.dataset,
+      });
+      const created = await lab.runs.create({
+        config,
+        ...(form.value.name.trim() ? { name: form.value.name.trim() } : {}),
+        seed: form.value.seed,
+        device: form.value.device,
+        start: true,
+      });
+      reset(created);
+      startedAtMs = Date.now();
+      return created;
+    } finally {
+      starting.value = false;
+    }
+  }
+
+  /** Shows an existing run: its series so far, then live updates if it is still going. */
+  async function open(id: string) {
+    const detail = await lab.runs.get({ id });
+    reset(detail);
+    startedAtMs = detail.startedAt ?? Date.now();
+    await reloadSeries(id);
+  }
+
+  async function reloadSeries(id: string) {
+    const response = await lab.runs.series({ runId: id, axis: 'epoch', maxPoints: 5000 });
+    if (run.value?.id !== id) return;
+    series = new Map(
+      response.series.map((s: MetricSeries) => [
+        `${s.split}/${s.name}`,
+        { split: s.split, name: s.name, x: s.x.slice(), y: s.value.slice() },
+      ]),
+    );
+    const lastEpoch = Math.max(
+      0,
+      ...response.series.flatMap((s) => (s.x.length ? [s.x[s.x.length - 1]!] : [])),
+    );
+    progress.value = { ...progress.value, epoch: lastEpoch };
+    version.value++;
+  }
+
+  async function pause() {
+    if (run.value) run.value = await lab.runs.pause({ id: run.value.id });
+  }
+  async function resume() {
+    if (run.value) run.value = await lab.runs.resume({ id: run.value.id });
+  }
+  async function cancel() {
+    if (run.value) run.value = await lab.runs.cancel({ id: run.value.id });
+  }
+
+  function record(epoch: number, metrics: Record<string, Record<string, number | null>>) {
+    for (const [split, values] of Object.entries(metrics)) {
+      for (const [name, value] of Object.entries(values)) {
+        const key = `${split}/${name}`;
+        let entry = series.get(key);
+        if (!entry) series.set(key, (entry = { split, name, x: [], y: [] }));
+        // Several updates within one epoch (step metrics) replace that epoch's point.
+        if (entry.x.length && entry.x[entry.x.length - 1] === epoch) entry.y[entry.y.length - 1] = value;
+        else {
+          entry.x.push(epoch);
+          entry.y.push(value);
+        }
+      }
+    }
+  }
+
+  function onEvent(event: LabEvent) {
+    const current = run.value;
+    if (!current) return;
+    if (event.type === 'runs:progress' && event.runId === current.id) {
+      record(event.epoch, event.metrics);
+      const epochs = event.epochs;
+      const fraction = epochs ? Math.min(1, event.epoch / epochs) : 0;
+      const elapsed = (Date.now() - startedAtMs) / 1000;
+      progress.value = {
+        epoch: event.epoch,
+        epochs,
+        step: event.step,
+        samplesPerSecond: event.samplesPerSecond,
+        fraction,
+        etaSeconds:
+          fraction > 0 && fraction < 1 ? (elapsed / fraction) * (1 - fraction) : fraction >= 1 ? 0 : null,
+      };
+      if (current.status !== 'running') run.value = { ...current, status: 'running' };
+      version.value++;
+    } else if (event.type === 'runs:status' && event.runId === current.id) {
+      run.value = { ...current, status: event.status, error: event.error };
+      if (event.status === 'running' && !startedAtMs) startedAtMs = Date.now();
+      if (isTerminal(event.status)) {
+        if (event.status === 'completed') progress.value = { ...progress.value, fraction: 1, etaSeconds: 0 };
+        // The host's stored series is the record: replace the live approximation with it.
+        void reloadSeries(current.id).catch(() => undefined);
+        void lab.runs.get({ id: current.id }).then(
+          (detail) => {
+            if (run.value?.id === detail.id) run.value = detail;
+          },
+          () => undefined,
+        );
+      }
+    }
+  }
+
+  let unsubscribe: (() => void) | null = null;
+  async function listen() {
+    unsubscribe ??= lab.subscribe(onEvent);
+  }
+  function stop() {
+    unsubscribe?.();
+    unsubscribe = null;
+  }
+
+  return {
+    form,
+    formErrors,
+    run,
+    active,
+    starting,
+    progress,
+    version,
+    canStart,
+    blockers,
+    liveSeries,
+    startRun,
+    open,
+    pause,
+    resume,
+    cancel,
+    listen,
+    stop,
+  };
+});
+
+function emptyProgress(): Progress {
+  return { epoch: 0, epochs: null, step: 0, samplesPerSecond: null, fraction: 0, etaSeconds: null };
+}
