@@ -6,6 +6,7 @@
  * @example { "activation": "relu" } or { "activation": { "type": "leakyRelu", "alpha": 0.1 } }
  */
 import { elu, leakyRelu, relu, selu, sigmoid, softplus, step, tanh } from '../ops/elementwise.js';
+import { reshape } from '../ops/shape.js';
 import { softmax } from '../ops/softmax.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { anyNumber, optional, readOptions, typedSpec, SpecError, type OptionTable } from './options.js';
@@ -17,7 +18,7 @@ export interface Activation {
   readonly name: string;
   /** The normalised spec: a bare name when alpha has its default. */
   readonly config: ActivationSpec;
-  /** Applies it; `linear` returns `x` itself. */
+  /** Applies it (a new tensor, a view of `x` for linear). */
   apply(x: Tensor): Tensor;
 }
 
@@ -29,7 +30,8 @@ interface ActivationKind {
 const plain = (apply: (x: Tensor) => Tensor): ActivationKind => ({ options: {}, apply: (x) => apply(x) });
 
 const kinds: Record<string, ActivationKind> = {
-  linear: plain((x) => x),
+  // A view rather than x itself, so that disposing a layer's output never disposes its input.
+  linear: plain((x) => reshape(x, x.shape)),
   step: plain(step),
   sigmoid: plain(sigmoid),
   tanh: plain(tanh),

@@ -8,6 +8,10 @@
 export * from './layer.js';
 export * from './sequential.js';
 export * from './layers/core.js';
+export * from './layers/normalization.js';
+export * from './layers/convolution.js';
+export * from './layers/embedding.js';
+export * from './layers/recurrent.js';
 export {
   activationNames,
   createActivation,

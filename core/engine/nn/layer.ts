@@ -199,20 +199,22 @@ export abstract class Layer {
   }
 
   /**
-   * Creates a weight variable of `shape` drawn from `initializer` with this layer's
-   * initialisation generator. Call from buildWeights. Non-trainable weights (moving
+   * Creates a weight variable of `shape` drawn from `initializer` (a spec, or a function giving
+   * the values in row-major order) with this layer's initialisation generator. Call from buildWeights. Non-trainable weights (moving
    * statistics) get no gradient and are updated by the layer itself with assign.
    */
   protected addWeight(
     name: string,
     shape: readonly number[],
-    initializer: InitializerSpec,
+    initializer: InitializerSpec | ((shape: readonly number[], random: Random) => Float64Array),
     options: { trainable?: boolean; regularizer?: RegularizerSpec | null } = {},
   ): Tensor {
     if (this.ownWeights.some((w) => w.name === name))
       throw new Error(`${this.name}: weight "${name}" exists`);
-    const init = createInitializer(initializer, `${this.type}.${name}`);
-    const values = init.sample(shape, this.initRandom);
+    const values =
+      typeof initializer === 'function'
+        ? initializer(shape, this.initRandom)
+        : createInitializer(initializer, `${this.type}.${name}`).sample(shape, this.initRandom);
     const trainable = options.trainable ?? true;
     const initial = tensor(values, shape, this.dtype);
     const value = variable(initial, name);

@@ -5,6 +5,10 @@
 import { Layer, type LayerSpec } from './layer.js';
 import { SpecError } from './options.js';
 import { ActivationLayer, Dense, Dropout, Flatten, Reshape } from './layers/core.js';
+import { AveragePooling2D, Conv2D, GlobalAveragePooling2D, MaxPooling2D } from './layers/convolution.js';
+import { Embedding } from './layers/embedding.js';
+import { BatchNormalization, LayerNormalization } from './layers/normalization.js';
+import { GRU, LSTM, SimpleRNN } from './layers/recurrent.js';
 
 export type LayerFactory = (spec: LayerSpec) => Layer;
 
@@ -17,6 +21,16 @@ const factories = new Map<string, LayerFactory>([
   ['flatten', (spec) => new Flatten(spec)],
   ['reshape', (spec) => new Reshape(spec as any)],
   ['dropout', (spec) => new Dropout(spec as any)],
+  ['batchNormalization', (spec) => new BatchNormalization(spec as any)],
+  ['layerNormalization', (spec) => new LayerNormalization(spec as any)],
+  ['conv2d', (spec) => new Conv2D(spec as any)],
+  ['maxPooling2d', (spec) => new MaxPooling2D(spec as any)],
+  ['averagePooling2d', (spec) => new AveragePooling2D(spec as any)],
+  ['globalAveragePooling2d', (spec) => new GlobalAveragePooling2D(spec as any)],
+  ['embedding', (spec) => new Embedding(spec as any)],
+  ['simpleRNN', (spec) => new SimpleRNN(spec as any)],
+  ['lstm', (spec) => new LSTM(spec as any)],
+  ['gru', (spec) => new GRU(spec as any)],
 ]);
 /* eslint-enable @typescript-eslint/no-explicit-any */
 

@@ -216,7 +216,7 @@ export class Dropout extends Layer {
   call(x: Tensor, options: CallOptions): Tensor {
     const input = this.castInput(x);
     const rate = this.options.rate;
-    if (!options.training || rate === 0) return input;
+    if (!options.training || rate === 0) return input === x ? reshape(x, x.shape) : input;
     const scale = 1 / (1 - rate);
     // The mask is drawn on the host (one upload), from the seeded generator.
     const mask = this.dtype === 'float64' ? new Float64Array(input.size) : new Float32Array(input.size);
