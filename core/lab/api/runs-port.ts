@@ -12,6 +12,8 @@ import type {
 } from './contract.js';
 
 export interface RunsPort {
+  /** Starts the run queue (a host that trains or serves calls it; read-only commands need not). */
+  start(): void;
   create(request: ParsedRequestOf<'runs:create'>): Promise<RunSummary>;
   list(request: ParsedRequestOf<'runs:list'>): ResponseOf<'runs:list'>;
   /** Undefined when there is no such run. */

@@ -14,7 +14,7 @@ import {
   type CliIo,
   type Command,
 } from './context.js';
-import { resolveDataDir } from './data-dir.js';
+import { resolveDataDir } from '../paths.js';
 import { extraCommands, runsFactory } from './registry.js';
 
 const commands: Command[] = [
@@ -81,7 +81,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       err,
       lab: async () => {
         if (!host) {
-          const dataDir = resolveDataDir(str(args.options, 'data-dir'), io.env, io.cwd);
+          const flag = str(args.options, 'data-dir');
+          const dataDir = resolveDataDir({ ...(flag && { dataDir: flag }), env: io.env, cwd: io.cwd });
           host = await openLabHost({ dataDir, ...(runsFactory && { createRuns: runsFactory }) });
           api = host.service.api();
         }

@@ -1,6 +1,8 @@
 // The commands that need the runs side, and how the host builds it. Kept apart from main.ts so
 // the runs integration is one file.
 import type { OpenLabHostOptions } from '../api/host.js';
+import { createRunsAdapter } from '../api/runs-adapter.js';
+import { RunManager } from '../runs/run-manager.js';
 import { compare, modelsExport, modelsList, runsList, runsRemove, runsShow } from './commands/runs.js';
 import { train } from './commands/train.js';
 import type { Command } from './context.js';
@@ -14,4 +16,7 @@ export const extraCommands: Command[] = [
   modelsList,
   modelsExport,
 ];
-export const runsFactory: OpenLabHostOptions['createRuns'] | undefined = undefined;
+
+/** The run queue starts only when a command trains or serves, so reading never touches live runs. */
+export const runsFactory: OpenLabHostOptions['createRuns'] = (store, dataDir) =>
+  createRunsAdapter({ manager: new RunManager({ store, dataDir }), store, dataDir });

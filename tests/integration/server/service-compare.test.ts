@@ -59,6 +59,7 @@ const runs: Record<string, { detail: RunDetail; series: MetricSeries[] }> = {
 };
 
 const fake: RunsPort = {
+  start: () => {},
   create: () => Promise.reject(new Error('unused')),
   list: () => ({ runs: Object.values(runs).map((r) => r.detail), total: 2 }),
   get: (id) => runs[id]?.detail,

@@ -14,6 +14,7 @@ export const serve: Command = {
   async run(context) {
     const port = num(context.args.options, 'port');
     const { host } = await context.lab();
+    host.runs?.start();
     const staticDir = str(context.args.options, 'static');
     const server = await startServer({
       service: host.service,

@@ -1,0 +1,247 @@
+// The runs port on the real runs side: the RunManager for everything that changes a run, the
+// store's repositories for reading, and the runs side's errors turned into LabErrors.
+import { join } from 'node:path';
+import {
+  RunConfigError,
+  RunInUseError,
+  RunManager,
+  RunNotFoundError,
+  RunStateError,
+  type RunEvent,
+} from '../runs/run-manager.js';
+import {
+  deleteModelRow,
+  getModel,
+  getModelByName,
+  getRun,
+  listArtifacts,
+  listModels,
+  listRuns,
+  ModelNameTakenError,
+  readSeries,
+  type ModelRow,
+  type RunRow,
+  type Store,
+} from '../store/index.js';
+import {
+  LabError,
+  type JsonValue,
+  type LabEvent,
+  type ModelSummary,
+  type RunDetail,
+  type RunSummary,
+} from './contract.js';
+import type { RunsPort } from './runs-port.js';
+
+export interface RunsAdapterOptions {
+  manager: RunManager;
+  store: Store;
+  dataDir: string;
+}
+
+/** Scheduling begins on the first run created or resumed, or when `start()` is called. */
+export interface RunsAdapter extends RunsPort {
+  readonly manager: RunManager;
+}
+
+export function createRunsAdapter({ manager, store, dataDir }: RunsAdapterOptions): RunsAdapter {
+  const guard = <T>(action: () => T): T => {
+    try {
+      return action();
+    } catch (error) {
+      throw fromRunsError(error);
+    }
+  };
+  const guardAsync = async <T>(action: () => Promise<T>): Promise<T> => {
+    try {
+      return await action();
+    } catch (error) {
+      throw fromRunsError(error);
+    }
+  };
+
+  return {
+    manager,
+    start: () => manager.start(),
+
+    create: async (request) =>
+      guard(() => {
+        manager.start();
+        const run = manager.createRun(request.config, {
+          ...(request.device !== undefined && { device: request.device }),
+          ...(request.seed !== undefined && { seed: request.seed }),
+          ...(request.name !== undefined && { name: request.name }),
+        });
+        return summarize(request.start ? run : manager.pause(run.id));
+      }),
+    list: (request) => {
+      const { runs, total } = listRuns(store, request);
+      return { runs: runs.map(summarize), total };
+    },
+    get: (id) => {
+      const run = getRun(store, id);
+      return run && detail(store, run);
+    },
+    series: (request) => ({
+      runId: request.runId,
+      axis: request.axis,
+      series: readSeries(store, request.runId, {
+        axis: request.axis,
+        maxPoints: request.maxPoints,
+        ...(request.metrics && { metrics: request.metrics }),
+      }),
+    }),
+    cancel: async (id) => guard(() => summarize(manager.cancel(id))),
+    pause: async (id) => guard(() => summarize(manager.pause(id))),
+    resume: async (id) =>
+      guard(() => {
+        manager.start();
+        return summarize(manager.resume(id));
+      }),
+    delete: (id) => guardAsync(() => manager.deleteRun(id)),
+    tag: (id, add, remove) => guard(() => manager.tag(id, add, remove)),
+    note: (id, notes) => guard(() => summarize(manager.setNotes(id, notes))),
+
+    listModels: () => listModels(store).map(modelSummary),
+    saveModel: () =>
+      Promise.reject(new LabError('internal', 'Saving models is not available yet in this build.')),
+    deleteModel: async (id) => deleteModelRow(store, id),
+    modelFile: (key) => {
+      const model = getModel(store, key) ?? getModelByName(store, key);
+      return model?.file ? join(dataDir, model.file) : undefined;
+    },
+    predict: () => Promise.reject(new LabError('internal', 'Prediction is not available yet in this build.')),
+
+    subscribe: (listener) => manager.subscribe((event) => toLabEvents(event).forEach(listener)),
+    shutdown: () => manager.shutdown(),
+  };
+}
+
+export function summarize(run: RunRow): RunSummary {
+  return {
+    id: run.id,
+    name: run.name,
+    status: run.status,
+    device: run.device,
+    backend: run.backend,
+    seed: run.seed,
+    datasetId: run.datasetId,
+    sweepId: run.sweepId,
+    createdAt: run.createdAt,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    error: run.error,
+    notes: run.notes,
+    tags: run.tags,
+    lastEpoch: run.lastEpoch,
+    finalMetrics: run.finalMetrics,
+  };
+}
+
+function detail(store: Store, run: RunRow): RunDetail {
+  return {
+    ...summarize(run),
+    config: run.config as JsonValue,
+    artifacts: listArtifacts(store, run.id).map((artifact) => ({
+      id: artifact.id,
+      kind: artifact.kind,
+      sizeBytes: artifact.sizeBytes,
+      createdAt: artifact.createdAt,
+    })),
+    plannedEpochs: run.plannedEpochs,
+    epochTimesMs: epochTimes(store, run),
+    bestCheckpointId: run.bestCheckpointId,
+    lastCheckpointId: run.lastCheckpointId,
+  };
+}
+
+/**
+ * Each epoch's wall time: from the previous epoch's last recorded point (the run's start for the
+ * first) to this epoch's last one. Read-only over `metrics`.
+ */
+export function epochTimes(store: Store, run: RunRow): number[] {
+  const ends = store.db
+    .prepare(
+      'SELECT epoch, max(wall_time) AS end FROM metrics WHERE run_id = ? AND epoch IS NOT NULL ' +
+        "AND split IN ('train', 'validation') GROUP BY epoch ORDER BY epoch",
+    )
+    .all(run.id) as { epoch: number; end: number }[];
+  const times: number[] = [];
+  let previous = run.startedAt ?? ends[0]?.end ?? 0;
+  for (const { end } of ends) {
+    times.push(Math.max(0, end - previous));
+    previous = end;
+  }
+  return times;
+}
+
+function modelSummary(model: ModelRow): ModelSummary {
+  const meta = model.meta ?? {};
+  const task = meta.task === 'classification' || meta.task === 'regression' ? meta.task : null;
+  const classNames =
+    Array.isArray(meta.classNames) && meta.classNames.every((name) => typeof name === 'string')
+      ? (meta.classNames as string[])
+      : null;
+  return {
+    id: model.id,
+    name: model.name,
+    runId: model.runId,
+    artifactId: model.artifactId,
+    createdAt: model.createdAt,
+    sizeBytes: model.sizeBytes,
+    task,
+    classNames,
+  };
+}
+
+/** Run events in the contract's shapes; health, checkpoints and diagnostics stay host-side. */
+export function toLabEvents(event: RunEvent): LabEvent[] {
+  switch (event.type) {
+    case 'progress':
+      return [
+        {
+          type: 'runs:progress',
+          runId: event.runId,
+          epoch: event.epoch,
+          epochs: event.epochs,
+          step: event.step,
+          metrics: event.metrics,
+          samplesPerSecond: event.samplesPerSecond,
+        },
+      ];
+    case 'status':
+      return [
+        { type: 'runs:status', runId: event.runId, status: event.status, error: event.error },
+        { type: 'runs:changed', runId: event.runId },
+      ];
+    case 'created':
+    case 'changed':
+    case 'deleted':
+    case 'checkpoint':
+      return [{ type: 'runs:changed', runId: event.runId }];
+    default:
+      return [];
+  }
+}
+
+/** The runs side's errors as LabErrors: a bad config names each bad option. */
+export function fromRunsError(error: unknown): unknown {
+  if (error instanceof RunConfigError) {
+    const issues = error.issues.map((line) => {
+      const at = line.indexOf(': ');
+      return at > 0
+        ? { path: line.slice(0, at), message: line.slice(at + 2) }
+        : { path: '(config)', message: line };
+    });
+    return new LabError('bad-request', error.message, issues);
+  }
+  if (error instanceof RunNotFoundError) return new LabError('not-found', error.message);
+  if (
+    error instanceof RunStateError ||
+    error instanceof RunInUseError ||
+    error instanceof ModelNameTakenError
+  ) {
+    return new LabError('conflict', error.message);
+  }
+  return error;
+}
