@@ -199,16 +199,15 @@ function orthogonal(shape: readonly number[], random: Random, gain: number): Flo
       norm = Math.sqrt(norm);
       for (let i = 0; i < m; i++) v[i] /= norm;
     }
-    // Gram–Schmidt's R has a positive diagonal, so this Q is already Keras's Q·sign(diag R).
-    for (let i = 0; i < m; i++) v[i] *= gain;
   }
+  // Gram–Schmidt's R has a positive diagonal, so this Q is already Keras's Q·sign(diag R).
   const out = new Float64Array(rows * cols);
   for (let j = 0; j < n; j++) {
     const v = vectors[j]!;
     for (let i = 0; i < m; i++) {
       // Tall (rows ≥ cols): vector j is column j. Wide: vector j is row j.
-      if (rows >= cols) out[i * cols + j] = v[i]!;
-      else out[j * cols + i] = v[i]!;
+      if (rows >= cols) out[i * cols + j] = gain * v[i]!;
+      else out[j * cols + i] = gain * v[i]!;
     }
   }
   return out;

@@ -163,11 +163,11 @@ export class Sequential {
         layer.build(shape);
         shape = layer.computeOutputShape(shape);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        const wrapped = new ShapeError(
-          `Sequential: layer ${layer.name} (${layer.type}) on inputs ${batchShape(shape)}: ${message}`,
-        );
-        throw wrapped;
+        if (error instanceof ShapeError || error instanceof SpecError) {
+          const where = `Sequential: layer ${layer.name} (${layer.type}) on inputs ${batchShape(shape)}`;
+          throw new (error instanceof ShapeError ? ShapeError : SpecError)(`${where}: ${error.message}`);
+        }
+        throw error;
       }
       shapes.push(shape);
     }
