@@ -48,6 +48,9 @@ import {
   type DeviceChoice,
   type RunConfig,
 } from './config.js';
+import { AUTO_GPU_MIN_FLOPS_PER_SAMPLE } from './device.js';
+import '../../engine/index.js'; // installs the default CPU backend that countParameters builds on
+import { Sequential, type ModelSpec } from '../../engine/nn/index.js';
 import { parseTrainerMessage, type HostMessage, type ResumeFrom, type TrainerMessage } from './protocol.js';
 
 export interface RunManagerOptions {
@@ -68,6 +71,8 @@ export interface RunManagerOptions {
   trainerEntry?: string;
   /** Node flags for the trainer. Defaults to `['--import', 'tsx']` (see `spawnTrainer`). */
   trainerExecArgv?: string[];
+  /** Extra environment for trainers (e.g. NNLAB_DISABLE_GPU), over this process's. */
+  trainerEnv?: Record<string, string>;
 }
 
 export interface CreateRunOverrides {
@@ -175,6 +180,9 @@ export class RunManager {
   private readonly appVersion: string;
   private readonly trainerEntry: string;
   private readonly trainerExecArgv: string[];
+  private readonly trainerEnv: Record<string, string>;
+  /** Trainable parameters per run (the `auto` device rule), computed once per host life. */
+  private readonly parameters = new Map<string, number>();
 
   private readonly listeners = new Set<RunEventListener>();
   private readonly active = new Map<string, ActiveTrainer>();
@@ -197,6 +205,7 @@ export class RunManager {
     this.appVersion = options.appVersion ?? readAppVersion();
     this.trainerEntry = options.trainerEntry ?? fileURLToPath(new URL('./trainer-main.ts', import.meta.url));
     this.trainerExecArgv = options.trainerExecArgv ?? ['--import', 'tsx'];
+    this.trainerEnv = options.trainerEnv ?? {};
   }
 
   // -------------------------------------------------------------------------------------------
@@ -226,6 +235,12 @@ export class RunManager {
       ]);
     }
     const task = parsed.task ?? dataset.task;
+    let parameters: number;
+    try {
+      parameters = countParameters(parsed, dataset.featureShape);
+    } catch (error) {
+      throw new RunConfigError([`model: ${(error as Error).message}`]);
+    }
     const seed = overrides.seed ?? parsed.seed ?? randomInt(0, 2 ** 31 - 1);
     const device = overrides.device ?? parsed.device;
     const full: RunConfig = {
@@ -256,6 +271,7 @@ export class RunManager {
       createdAt: Date.now(),
       plannedEpochs: full.training.epochs,
     });
+    this.parameters.set(id, parameters);
     this.queue.push(id);
     this.emit({ type: 'created', runId: id });
     this.pump();
@@ -291,9 +307,24 @@ export class RunManager {
     return this.active.has(id);
   }
 
+  /**
+   * `gpu` runs take a GPU slot; `auto` runs too when the model is big enough for the trainer's
+   * rule (device.ts) to pick the GPU. The trainer decides for good (it may fall back to the CPU).
+   */
   private slotFor(run: RunRow): Slot {
-    // `auto` runs on the CPU until a GPU backend is wired in (see README: device rule).
-    return run.device === 'gpu' ? 'gpu' : 'cpu';
+    if (run.device === 'gpu') return 'gpu';
+    if (run.device !== 'auto') return 'cpu';
+    let parameters = this.parameters.get(run.id);
+    if (parameters === undefined) {
+      const dataset = run.datasetId ? getDataset(this.store, run.datasetId) : undefined;
+      try {
+        parameters = dataset ? countParameters(run.config as RunConfig, dataset.featureShape) : 0;
+      } catch {
+        parameters = 0;
+      }
+      this.parameters.set(run.id, parameters);
+    }
+    return parameters >= AUTO_GPU_MIN_FLOPS_PER_SAMPLE ? 'gpu' : 'cpu';
   }
 
   private pump(): void {
@@ -326,6 +357,7 @@ export class RunManager {
   private spawnTrainer(): ChildProcess {
     return fork(this.trainerEntry, [], {
       execArgv: this.trainerExecArgv,
+      env: { ...process.env, ...this.trainerEnv },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
@@ -819,6 +851,19 @@ export class RunManager {
     const run = getRun(this.store, id);
     if (!run) throw new RunNotFoundError(id);
     return run;
+  }
+}
+
+/** Builds the model from its spec (validating it) and counts its parameters. */
+function countParameters(config: RunConfig, featureShape: number[]): number {
+  const model = Sequential.fromSpec(
+    { ...(config.model as unknown as ModelSpec), inputShape: featureShape },
+    { seed: 0 },
+  );
+  try {
+    return model.countParams();
+  } finally {
+    model.dispose();
   }
 }
 

@@ -84,10 +84,10 @@ export function listArtifacts(store: Store, runId: string, kind?: ArtifactKind):
 export function artifactInUse(store: Store, id: string): boolean {
   const row = store.db
     .prepare(
-      'SELECT EXISTS (SELECT 1 FROM runs WHERE best_checkpoint_id = ?1 OR last_checkpoint_id = ?1) ' +
-        'OR EXISTS (SELECT 1 FROM models WHERE artifact_id = ?1) AS used',
+      'SELECT EXISTS (SELECT 1 FROM runs WHERE best_checkpoint_id = @id OR last_checkpoint_id = @id) ' +
+        'OR EXISTS (SELECT 1 FROM models WHERE artifact_id = @id) AS used',
     )
-    .get(id) as { used: number };
+    .get({ id }) as { used: number };
   return row.used === 1;
 }
 

@@ -89,11 +89,12 @@ export function upsertMetrics(store: Store, runId: string, points: readonly Metr
   }
   store.db
     .prepare(
-      'UPDATE runs SET final_metrics_json = ?1, ' +
-        'last_epoch = CASE WHEN ?2 IS NULL THEN last_epoch ELSE max(coalesce(last_epoch, ?2), ?2) END, ' +
-        'last_step = CASE WHEN ?3 IS NULL THEN last_step ELSE max(coalesce(last_step, ?3), ?3) END WHERE id = ?4',
+      'UPDATE runs SET final_metrics_json = @table, ' +
+        'last_epoch = CASE WHEN @epoch IS NULL THEN last_epoch ELSE max(coalesce(last_epoch, @epoch), @epoch) END, ' +
+        'last_step = CASE WHEN @step IS NULL THEN last_step ELSE max(coalesce(last_step, @step), @step) END ' +
+        'WHERE id = @id',
     )
-    .run(JSON.stringify(table), lastEpoch, lastStep, runId);
+    .run({ table: JSON.stringify(table), epoch: lastEpoch, step: lastStep, id: runId });
 }
 
 /** Rebuilds a run's list summary from its metrics (after deleting points, or for repair). */

@@ -1,0 +1,436 @@
+// One training job, inside a trainer process: load the dataset, fit preprocessing on the run's
+// training rows, build the model from its spec, run `fit`, and report everything as protocol
+// messages. Checkpoints are written here (the trainer holds the weights), atomically.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  createAugmenter,
+  fitScaling,
+  loadDataset,
+  Preprocessor,
+  type DatasetSchema,
+  type ScalingKind,
+} from '../datasets/index.js';
+import { dispose, Random, setBackend, tensor, type Tensor } from '../../engine/index.js';
+import { Sequential, type ModelSpec } from '../../engine/nn/index.js';
+import { optimizerFromConfig, scheduleFromConfig, type ScheduleConfig } from '../../engine/optim/index.js';
+import {
+  earlyStopping,
+  evaluate,
+  fit,
+  loadCheckpoint,
+  resolveMode,
+  restoreCheckpoint,
+  saveCheckpoint,
+  type Callback,
+  type EpochEvent,
+  type StepEvent,
+} from '../../engine/train/index.js';
+import { optimizerConfig, type RunConfig } from './config.js';
+import { resolveDevice } from './device.js';
+import type { HostMessage, TrainerMessage } from './protocol.js';
+
+export type JobMessage = Extract<HostMessage, { type: 'job' }>;
+
+export interface TrainJobIo {
+  send(message: TrainerMessage): void;
+  /** Aborted when the host cancels. */
+  signal: AbortSignal;
+  /** Awaited between steps: resolves at once unless the host paused the run. */
+  pause(): Promise<void>;
+}
+
+/** What a checkpoint carries besides weights, so a saved model predicts like the run did. */
+export interface CheckpointExtra {
+  runId: string;
+  step: number;
+  task: 'classification' | 'regression';
+  /** The dataset schema with this run's fitted scaling: a Preprocessor for new inputs. */
+  schema: DatasetSchema;
+  monitor: string;
+  monitorValue: number | null;
+}
+
+const PROGRESS_INTERVAL_MS = 100;
+
+const scalingKinds: Record<Exclude<RunConfig['preprocessing']['scaling'], 'dataset'>, ScalingKind> = {
+  standardize: 'standardize',
+  minMax: 'minmax01',
+  minMax11: 'minmax11',
+  scalePixels: 'divide255',
+  none: 'none',
+};
+
+interface Prepared {
+  schema: DatasetSchema;
+  train: { x: Float32Array; y: Int32Array | Float32Array; rows: number };
+  validation: { x: Float32Array; y: Int32Array | Float32Array; rows: number } | null;
+  test: { x: Float32Array; y: Int32Array | Float32Array; rows: number } | null;
+  labelWidth: number;
+}
+
+/** Loads the dataset, splits off validation rows if asked, and scales with statistics of the training rows only. */
+async function prepareData(job: JobMessage, config: RunConfig): Promise<Prepared> {
+  const { schema, x, y, splits } = await loadDataset(job.dataDir, job.datasetId);
+  let trainRows = splits.train;
+  let validationRows: Int32Array = splits.validation;
+  if (config.training.validationSplit !== undefined && config.training.validationSplit > 0) {
+    const shuffled = Int32Array.from(trainRows);
+    const random = new Random(job.seed ^ 0x5eed);
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = random.int(i + 1);
+      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+    }
+    const held = Math.round(shuffled.length * config.training.validationSplit);
+    trainRows = shuffled.subarray(0, shuffled.length - held);
+    validationRows = shuffled.subarray(shuffled.length - held);
+  }
+  if (trainRows.length === 0) throw new Error(`dataset '${schema.name}' has no training rows`);
+  const kind =
+    config.preprocessing.scaling === 'dataset'
+      ? schema.scaling.kind
+      : scalingKinds[config.preprocessing.scaling];
+  const scaling = fitScaling(kind, x, schema.featureShape, trainRows, schema.columns);
+  const fitted: DatasetSchema = { ...schema, scaling };
+  const preprocessor = new Preprocessor(fitted);
+  const featureSize = preprocessor.featureSize;
+  const labelWidth = y.length / schema.rows;
+  const take = (rows: Int32Array) => {
+    const out = new Float32Array(rows.length * featureSize);
+    const labels =
+      y instanceof Int32Array
+        ? new Int32Array(rows.length * labelWidth)
+        : new Float32Array(rows.length * labelWidth);
+    rows.forEach((row, i) => {
+      preprocessor.transform(
+        x.subarray(row * featureSize, (row + 1) * featureSize),
+        out.subarray(i * featureSize, (i + 1) * featureSize),
+      );
+      labels.set(y.subarray(row * labelWidth, (row + 1) * labelWidth), i * labelWidth);
+    });
+    return { x: out, y: labels, rows: rows.length };
+  };
+  return {
+    schema: fitted,
+    train: take(trainRows),
+    validation: validationRows.length > 0 ? take(validationRows) : null,
+    test: config.training.evaluateTest && splits.test.length > 0 ? take(splits.test) : null,
+    labelWidth,
+  };
+}
+
+function toTensors(
+  part: { x: Float32Array; y: Int32Array | Float32Array; rows: number },
+  schema: DatasetSchema,
+  labelWidth: number,
+): [Tensor, Tensor] {
+  const x = tensor(part.x, [part.rows, ...schema.featureShape]);
+  const y =
+    part.y instanceof Int32Array
+      ? tensor(part.y, [part.rows], 'int32')
+      : tensor(part.y, [part.rows, labelWidth], 'float32');
+  return [x, y];
+}
+
+/** Writes bytes under `folder` as `<sha256>.ckpt`: temp name, fsync, rename. Returns the relative path and hash. */
+export async function writeCheckpointFile(
+  dataDir: string,
+  folder: string,
+  bytes: Uint8Array,
+): Promise<{ file: string; sha256: string }> {
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const relative = join(folder, `${sha256}.ckpt`);
+  const target = join(dataDir, relative);
+  await mkdir(join(dataDir, folder), { recursive: true });
+  const temp = join(dataDir, folder, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  try {
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  return { file: relative, sha256 };
+}
+
+function finite(value: number | undefined): number | null {
+  return value !== undefined && Number.isFinite(value) ? value : null;
+}
+
+/** Keras log names → (split, name): `val_accuracy` → validation/accuracy. */
+function splitName(logName: string): { split: string; name: string } {
+  return logName.startsWith('val_')
+    ? { split: 'validation', name: logName.slice(4) }
+    : { split: 'train', name: logName };
+}
+
+/** Runs the job to its end and reports it. Never throws: failures become a `failed` message. */
+export async function runTrainJob(job: JobMessage, io: TrainJobIo): Promise<void> {
+  const owned: Tensor[] = [];
+  let model: Sequential | null = null;
+  let optimizer: ReturnType<typeof optimizerFromConfig> | null = null;
+  let gpu: { destroy(): void } | null = null;
+  try {
+    const config = job.config as unknown as RunConfig;
+    const data = await prepareData(job, config);
+    const { schema } = data;
+    const task = config.task ?? schema.task;
+
+    model = Sequential.fromSpec(
+      { ...(config.model as unknown as ModelSpec), inputShape: schema.featureShape },
+      { seed: job.seed },
+    );
+    const parameters = model.countParams();
+    const resolved = await resolveDevice(job.device, parameters);
+    if (resolved.backend) {
+      // Weights were created on the default CPU backend; rebuild them on the chosen one.
+      setBackend(resolved.backend);
+      gpu = resolved.backend;
+      model.dispose();
+      model = Sequential.fromSpec(
+        { ...(config.model as unknown as ModelSpec), inputShape: schema.featureShape },
+        { seed: job.seed },
+      );
+    }
+    const [trainX, trainY] = toTensors(data.train, schema, data.labelWidth);
+    owned.push(trainX, trainY);
+    const validation = data.validation ? toTensors(data.validation, schema, data.labelWidth) : null;
+    if (validation) owned.push(...validation);
+
+    optimizer = optimizerFromConfig(optimizerConfig(config));
+    const shuffleRandom = new Random(job.seed ^ 0x51f7);
+    let initialEpoch = 0;
+    let bestMonitorValue: number | null = null;
+    if (job.resume) {
+      const checkpoint = loadCheckpoint(
+        new Uint8Array(await readFile(join(job.dataDir, job.resume.checkpointFile))),
+      );
+      restoreCheckpoint(checkpoint, { model, optimizer, random: shuffleRandom });
+      initialEpoch = checkpoint.epoch;
+      bestMonitorValue = job.resume.bestMonitorValue;
+    }
+    const epochs = config.training.epochs;
+    const stepsPerEpoch = Math.ceil(data.train.rows / config.training.batchSize);
+    io.send({
+      type: 'started',
+      device: resolved.device,
+      backend: resolved.backendName,
+      adapter: resolved.adapter,
+      datasetContentHash: schema.contentHash,
+      epochs,
+      initialEpoch,
+      stepsPerEpoch,
+      parameters,
+    });
+    io.send({ type: 'diagnostic', level: 'info', message: resolved.reason });
+
+    const monitor = config.training.checkpoint.monitor ?? (validation ? 'val_loss' : 'loss');
+    const mode = resolveMode(monitor, config.training.checkpoint.mode);
+    let points: TrainerMessage & { type: 'progress' } = emptyProgress(initialEpoch);
+    let lastSent = 0;
+    const sendProgress = () => {
+      if (points.points.length === 0 && !points.health) return;
+      io.send(points);
+      points = emptyProgress(points.epoch);
+      lastSent = performance.now();
+    };
+
+    const reporter: Callback = {
+      onStepEnd(event: StepEvent) {
+        points.epoch = event.epoch;
+        points.step = event.globalStep;
+        points.samplesPerSecond = finite(event.samplesPerSecond);
+        points.etaSeconds = finite(event.etaSeconds);
+        points.points.push({
+          split: 'train',
+          name: 'batch_loss',
+          step: event.globalStep,
+          epoch: event.epoch,
+          value: finite(event.loss),
+          wallTime: Date.now(),
+        });
+        if (performance.now() - lastSent >= PROGRESS_INTERVAL_MS) sendProgress();
+      },
+      async onEpochEnd(event: EpochEvent) {
+        const step = optimizer!.iterations;
+        const wallTime = Date.now();
+        points.epoch = event.epoch;
+        points.step = step;
+        for (const [logName, value] of Object.entries(event.logs)) {
+          points.points.push({
+            ...splitName(logName),
+            step,
+            epoch: event.epoch,
+            value: finite(value),
+            wallTime,
+          });
+        }
+        points.points.push({
+          split: 'train',
+          name: 'learning_rate',
+          step,
+          epoch: event.epoch,
+          value: finite(event.learningRate),
+          wallTime,
+        });
+        if (event.health) {
+          points.health = event.health.map((layer) => ({
+            epoch: event.epoch,
+            layer: layer.layer,
+            weightNorm: finite(layer.weightNorm ?? undefined),
+            gradientNorm: finite(layer.gradientNorm ?? undefined),
+            updateRatio: finite(layer.updateRatio ?? undefined),
+            deadFraction: finite(layer.deadReluFraction ?? undefined),
+          }));
+        }
+        sendProgress();
+        if (io.signal.aborted) return;
+        const monitorValue = finite(event.logs[monitor]);
+        const best =
+          monitorValue !== null &&
+          (bestMonitorValue === null ||
+            (mode === 'min' ? monitorValue < bestMonitorValue : monitorValue > bestMonitorValue));
+        if (best) bestMonitorValue = monitorValue;
+        const extra: CheckpointExtra = { runId: job.runId, step, task, schema, monitor, monitorValue };
+        const bytes = await saveCheckpoint({
+          model: model!,
+          optimizer,
+          epoch: event.epoch + 1,
+          random: shuffleRandom,
+          extra,
+        });
+        const { file, sha256 } = await writeCheckpointFile(
+          job.dataDir,
+          join(job.runFolder, 'checkpoints'),
+          bytes,
+        );
+        io.send({
+          type: 'checkpoint',
+          file,
+          sizeBytes: bytes.byteLength,
+          sha256,
+          epoch: event.epoch + 1,
+          step,
+          monitorValue,
+          best,
+        });
+      },
+    };
+
+    const callbacks: Callback[] = [reporter];
+    const early = config.training.earlyStopping;
+    if (early) {
+      callbacks.unshift(
+        earlyStopping({
+          monitor: early.monitor ?? (validation ? 'val_loss' : 'loss'),
+          patience: early.patience,
+          minDelta: early.minDelta,
+          mode: early.mode,
+          restoreBestWeights: early.restoreBestWeights,
+        }),
+      );
+    }
+    if (config.training.augmentation) {
+      callbacks.unshift(augmentationCallback(config, job.seed, data.train.x, schema, trainX));
+    }
+
+    const history = await fit(model, trainX, trainY, {
+      loss: config.training.loss ?? 'sparseCategoricalCrossentropy',
+      optimizer,
+      epochs,
+      initialEpoch,
+      batchSize: config.training.batchSize,
+      shuffle: config.training.shuffle,
+      random: shuffleRandom,
+      ...(validation ? { validationData: validation } : {}),
+      metrics: config.training.metrics ?? [],
+      callbacks,
+      ...(config.training.schedule
+        ? { schedule: scheduleFromConfig(config.training.schedule as ScheduleConfig) }
+        : {}),
+      signal: io.signal,
+      pause: io.pause,
+      health: config.training.health,
+      terminateOnNaN: config.training.terminateOnNaN,
+    });
+    sendProgress();
+
+    if (history.stopReason === 'cancelled' || io.signal.aborted) {
+      io.send({ type: 'finished', outcome: 'cancelled', message: history.stopMessage });
+      return;
+    }
+    if (history.stopReason === 'diverged') {
+      io.send({
+        type: 'finished',
+        outcome: 'diverged',
+        message: history.stopMessage ?? 'the loss became NaN or infinite',
+      });
+      return;
+    }
+    if (data.test) {
+      const [testX, testY] = toTensors(data.test, schema, data.labelWidth);
+      owned.push(testX, testY);
+      const result = await evaluate(model, testX, testY, {
+        loss: config.training.loss ?? 'sparseCategoricalCrossentropy',
+        metrics: config.training.metrics ?? [],
+        batchSize: config.training.batchSize,
+      });
+      const step = optimizer.iterations;
+      const epoch = Math.max(0, history.epochs.at(-1)?.epoch ?? initialEpoch - 1);
+      const wallTime = Date.now();
+      const testPoints = [{ split: 'test', name: 'loss', step, epoch, value: finite(result.loss), wallTime }];
+      for (const [name, value] of Object.entries(result.metrics)) {
+        testPoints.push({ split: 'test', name, step, epoch, value: finite(value), wallTime });
+      }
+      io.send({ ...emptyProgress(epoch), step, points: testPoints });
+    }
+    io.send({ type: 'finished', outcome: 'completed', message: history.stopMessage });
+  } catch (error) {
+    const err = error instanceof Error ? error : new Error(String(error));
+    io.send({ type: 'failed', error: err.message, stack: err.stack ?? null });
+  } finally {
+    dispose(owned);
+    optimizer?.dispose();
+    model?.dispose();
+    // Releases the device so the process can exit.
+    gpu?.destroy();
+  }
+}
+
+function emptyProgress(epoch: number): TrainerMessage & { type: 'progress' } {
+  return { type: 'progress', epoch, step: 0, points: [], samplesPerSecond: null, etaSeconds: null };
+}
+
+/** Fresh random transforms of the whole (scaled) training set at every epoch's start. Images only. */
+function augmentationCallback(
+  config: RunConfig,
+  seed: number,
+  base: Float32Array,
+  schema: DatasetSchema,
+  trainX: Tensor,
+): Callback {
+  const shape = schema.featureShape;
+  if (shape.length !== 3) {
+    throw new Error(
+      `training.augmentation needs an image dataset (height × width × channels); '${schema.name}' has rows of shape [${shape.join(', ')}]`,
+    );
+  }
+  const augmenter = createAugmenter(config.training.augmentation!, seed ^ 0xa06);
+  const rows = base.length / (shape[0]! * shape[1]! * shape[2]!);
+  const out = new Float32Array(base.length);
+  return {
+    onEpochBegin() {
+      augmenter.apply(base, [rows, shape[0]!, shape[1]!, shape[2]!], out);
+      const fresh = tensor(out, trainX.shape);
+      trainX.assign(fresh);
+      fresh.dispose();
+    },
+  };
+}
