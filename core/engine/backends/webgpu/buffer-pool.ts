@@ -1,0 +1,112 @@
+/**
+ * Size-bucketed reuse of GPU buffers. Sizes are rounded up to a size class (four classes per
+ * power of two, so at most 25% is wasted); a released buffer waits until the commands that may
+ * still use it have been submitted, then becomes free for the next request of its class.
+ *
+ * Why the wait: kernels are recorded into a command encoder and submitted later, while
+ * `queue.writeBuffer` (upload) runs at the next submit. Handing a buffer released by a
+ * recorded-but-unsubmitted kernel to an upload would overwrite it before that kernel reads it.
+ */
+
+export interface PoolStats {
+  /** Buffers created and not destroyed (in use plus pooled). */
+  readonly allocatedBuffers: number;
+  readonly allocatedBytes: number;
+  /** Buffers waiting in the pool for reuse. */
+  readonly pooledBuffers: number;
+  readonly pooledBytes: number;
+}
+
+/**
+ * The smallest size class holding `bytes`: 2^k · {1, 1.25, 1.5, 1.75}, a multiple of 16 bytes
+ * (so any buffer can be bound as an array of vec4).
+ */
+export function sizeClass(bytes: number): number {
+  if (bytes <= 16) return 16;
+  const power = 2 ** Math.floor(Math.log2(bytes));
+  const quarter = Math.max(16, power / 4);
+  return Math.ceil(bytes / quarter) * quarter;
+}
+
+export class BufferPool {
+  private readonly free = new Map<number, GPUBuffer[]>();
+  private pending: GPUBuffer[] = [];
+  private allocatedBuffers = 0;
+  private allocatedBytes = 0;
+  private pooledBuffers = 0;
+  private pooledBytes = 0;
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly usage: GPUBufferUsageFlags,
+    private readonly label: string,
+    /** Pooled bytes beyond this are destroyed instead of kept. */
+    private readonly maxPooledBytes: number,
+  ) {}
+
+  acquire(bytes: number): GPUBuffer {
+    const size = sizeClass(bytes);
+    const bucket = this.free.get(size);
+    const reused = bucket?.pop();
+    if (reused) {
+      this.pooledBuffers--;
+      this.pooledBytes -= size;
+      return reused;
+    }
+    const buffer = this.device.createBuffer({ size, usage: this.usage, label: this.label });
+    this.allocatedBuffers++;
+    this.allocatedBytes += size;
+    return buffer;
+  }
+
+  /** Returns a buffer; it becomes reusable after the next `recycle()` (i.e. after a submit). */
+  release(buffer: GPUBuffer): void {
+    this.pending.push(buffer);
+  }
+
+  /** Returns a buffer that no unsubmitted command uses (e.g. a mapped read-back buffer). */
+  releaseNow(buffer: GPUBuffer): void {
+    this.keep(buffer);
+  }
+
+  /** Called after each submit: buffers released before it are now safe to hand out again. */
+  recycle(): void {
+    const pending = this.pending;
+    this.pending = [];
+    for (const buffer of pending) this.keep(buffer);
+  }
+
+  private keep(buffer: GPUBuffer): void {
+    const size = buffer.size;
+    if (this.pooledBytes + size > this.maxPooledBytes) {
+      buffer.destroy();
+      this.allocatedBuffers--;
+      this.allocatedBytes -= size;
+      return;
+    }
+    let bucket = this.free.get(size);
+    if (!bucket) this.free.set(size, (bucket = []));
+    bucket.push(buffer);
+    this.pooledBuffers++;
+    this.pooledBytes += size;
+  }
+
+  stats(): PoolStats {
+    return {
+      allocatedBuffers: this.allocatedBuffers,
+      allocatedBytes: this.allocatedBytes,
+      pooledBuffers: this.pooledBuffers,
+      pooledBytes: this.pooledBytes,
+    };
+  }
+
+  /** Destroys the pooled buffers (in-use ones are destroyed with the device). */
+  destroy(): void {
+    for (const bucket of this.free.values()) for (const b of bucket) b.destroy();
+    for (const b of this.pending) b.destroy();
+    this.free.clear();
+    this.pending = [];
+    this.pooledBuffers = 0;
+    this.pooledBytes = 0;
+  }
+}

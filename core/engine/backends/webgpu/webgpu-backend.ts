@@ -1,0 +1,405 @@
+/**
+ * The WebGPU backend: every primitive of the Backend contract as a WGSL compute program (see
+ * program.ts for the one program shape, kernels/ for the programs). Kernels are recorded and
+ * submitted in batches (runner.ts); buffers come from size-bucketed pools (buffer-pool.ts);
+ * nothing is read back to the host except in `read`.
+ */
+import type {
+  AdamHyper,
+  AdapterInfo,
+  Backend,
+  BinaryOp,
+  MemoryInfo,
+  ReduceOp,
+  Storage,
+  UnaryOp,
+  View,
+  WindowGeometry,
+} from '../backend.js';
+import { typedArrayFor, type DType, type TypedArray } from '../../tensor/dtype.js';
+import { contiguousLayout, isContiguous, sizeOf, type Layout, type Shape } from '../../tensor/layout.js';
+import { BufferPool, type PoolStats } from './buffer-pool.js';
+import { binaryCompute, convert, elementwiseProgram, unaryCompute } from './kernels/elementwise.js';
+import { gatherProgram, scatterAddProgram } from './kernels/indexing.js';
+import { matmulProgram } from './kernels/matmul.js';
+import { adamProgram } from './kernels/optimizer.js';
+import {
+  argReduceProgram,
+  emptyReductionValue,
+  planReduction,
+  reducePrograms,
+  softmaxProgram,
+} from './kernels/reduce.js';
+import { col2imProgram, im2colProgram } from './kernels/window.js';
+import { wgslType, type Program } from './program.js';
+import { Runner } from './runner.js';
+import { GPUStorage } from './storage.js';
+
+export interface WebGPUBackendOptions {
+  /** Bytes of released buffers kept for reuse; beyond it they are destroyed. Defaults to 1 GiB. */
+  readonly maxPooledBytes?: number;
+  /** Kernels recorded before a batch is submitted on its own; defaults to 512. */
+  readonly maxDispatchesPerBatch?: number;
+}
+
+export interface WebGPUMemoryInfo extends MemoryInfo {
+  readonly pool: PoolStats;
+  readonly submits: number;
+  readonly dispatches: number;
+  readonly pipelines: number;
+}
+
+export class WebGPUBackend implements Backend {
+  readonly name = 'webgpu' as const;
+  readonly supportsFloat64 = false;
+  private readonly storagePool: BufferPool;
+  private readonly readPool: BufferPool;
+  private readonly runner: Runner;
+  private readonly maxBindingBytes: number;
+  private liveStorages = 0;
+  private liveBytes = 0;
+  private destroyed = false;
+
+  constructor(
+    readonly device: GPUDevice,
+    private readonly info: AdapterInfo,
+    options: WebGPUBackendOptions = {},
+  ) {
+    const pooled = options.maxPooledBytes ?? 2 ** 30;
+    this.storagePool = new BufferPool(
+      device,
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      'storage',
+      pooled,
+    );
+    this.readPool = new BufferPool(
+      device,
+      GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      'read-back',
+      pooled / 4,
+    );
+    this.runner = new Runner(device, [this.storagePool], options);
+    this.maxBindingBytes = device.limits.maxStorageBufferBindingSize;
+  }
+
+  // ── memory ───────────────────────────────────────────────────────────────
+
+  private allocate(size: number, dtype: DType): GPUStorage {
+    this.checkAlive();
+    wgslType(dtype); // float64 and unknown dtypes are refused by name
+    const bytes = size * 4;
+    if (bytes > this.maxBindingBytes) {
+      const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+      throw new RangeError(
+        `webgpu: a ${dtype} storage of ${size} elements (${mib(bytes)}) exceeds this adapter's ` +
+          `maxStorageBufferBindingSize (${mib(this.maxBindingBytes)}); use smaller batches or device 'cpu'`,
+      );
+    }
+    const buffer = this.storagePool.acquire(bytes);
+    this.liveStorages++;
+    this.liveBytes += bytes;
+    return new GPUStorage(size, dtype, buffer, this);
+  }
+
+  private own(storage: Storage): GPUStorage {
+    if (!(storage instanceof GPUStorage) || storage.owner !== this) {
+      throw new Error(
+        'webgpu: this storage belongs to another backend; move tensors between backends explicitly',
+      );
+    }
+    if (storage.released) throw new Error('webgpu: storage used after release');
+    return storage;
+  }
+
+  private check(...views: View[]): void {
+    for (const v of views) this.own(v.storage);
+  }
+
+  full(size: number, dtype: DType, value: number): Storage {
+    const out = this.allocate(size, dtype);
+    if (size === 0) return out;
+    if (Object.is(value, 0)) {
+      this.runner.clearBuffer(out.buffer, 0, out.byteLength);
+      return out;
+    }
+    const t = wgslType(dtype);
+    this.runner.run(
+      elementwiseProgram('fill', out, [size], [], '  let result = u.value;', {
+        uniforms: [{ name: 'value', type: t, value }],
+      }),
+    );
+    return out;
+  }
+
+  upload(data: TypedArray, dtype: DType): Storage {
+    const out = this.allocate(data.length, dtype);
+    if (data.length === 0) return out;
+    const typed = dtype === 'int32' ? toInt32Array(data) : toFloat32Array(data);
+    this.device.queue.writeBuffer(out.buffer, 0, typed.buffer, typed.byteOffset, typed.byteLength);
+    return out;
+  }
+
+  async read(view: View): Promise<TypedArray> {
+    const storage = this.own(view.storage);
+    const size = sizeOf(view.layout.shape);
+    const result = typedArrayFor(storage.dtype, size);
+    if (size === 0) {
+      this.runner.flush();
+      await this.runner.checkErrors();
+      return result;
+    }
+    let source = storage;
+    let offset = view.layout.offset;
+    let temporary: GPUStorage | null = null;
+    if (!isContiguous(view.layout)) {
+      temporary = source = this.copy(view) as GPUStorage;
+      offset = 0;
+    }
+    const bytes = size * 4;
+    const staging = this.readPool.acquire(bytes);
+    this.runner.copyBuffer(source.buffer, offset * 4, staging, 0, bytes);
+    if (temporary) this.release(temporary);
+    this.runner.flush();
+    try {
+      await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+      const mapped = staging.getMappedRange(0, bytes);
+      if (storage.dtype === 'int32') (result as Int32Array).set(new Int32Array(mapped));
+      else (result as Float32Array).set(new Float32Array(mapped));
+      staging.unmap();
+      this.readPool.releaseNow(staging);
+    } finally {
+      await this.runner.checkErrors();
+    }
+    return result;
+  }
+
+  release(storage: Storage): void {
+    const s = this.own(storage);
+    s.released = true;
+    this.liveStorages--;
+    this.liveBytes -= s.byteLength;
+    if (!this.destroyed) this.storagePool.release(s.buffer);
+  }
+
+  memory(): WebGPUMemoryInfo {
+    return {
+      liveStorages: this.liveStorages,
+      liveBytes: this.liveBytes,
+      pool: this.storagePool.stats(),
+      submits: this.runner.submits,
+      dispatches: this.runner.totalDispatches,
+      pipelines: this.runner.pipelineCount,
+    };
+  }
+
+  adapterInfo(): AdapterInfo {
+    return this.info;
+  }
+
+  flush(): void {
+    this.checkAlive();
+    this.runner.flush();
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.runner.destroy();
+    this.storagePool.destroy();
+    this.readPool.destroy();
+    this.device.destroy();
+  }
+
+  private checkAlive(): void {
+    if (this.destroyed) throw new Error('webgpu: the backend was destroyed');
+  }
+
+  private run(p: Program): void {
+    this.checkAlive();
+    this.runner.run(p);
+  }
+
+  // ── layout ───────────────────────────────────────────────────────────────
+
+  copy(x: View, dtype: DType = x.storage.dtype): Storage {
+    const src = this.own(x.storage);
+    const size = sizeOf(x.layout.shape);
+    const out = this.allocate(size, dtype);
+    if (size === 0) return out;
+    if (dtype === src.dtype && isContiguous(x.layout)) {
+      this.runner.copyBuffer(src.buffer, x.layout.offset * 4, out.buffer, 0, size * 4);
+      return out;
+    }
+    const compute = `  let result = ${convert('x', wgslType(src.dtype), wgslType(dtype))};`;
+    this.run(elementwiseProgram('copy', out, x.layout.shape, [{ name: 'x', view: x }], compute));
+    return out;
+  }
+
+  write(dst: Storage, dstLayout: Layout, src: View): void {
+    const target = this.own(dst);
+    this.check(src);
+    if (sizeOf(dstLayout.shape) === 0) return;
+    // A buffer cannot be bound for reading and writing in one dispatch: copy an aliased source.
+    const aliased = src.storage === dst;
+    const source: View = aliased
+      ? { storage: this.copy(src), layout: contiguousLayout(src.layout.shape) }
+      : src;
+    const compute = `  let result = ${convert('x', wgslType(source.storage.dtype), wgslType(target.dtype))};`;
+    this.run(
+      elementwiseProgram('write', target, dstLayout.shape, [{ name: 'x', view: source }], compute, {
+        outLayout: dstLayout,
+      }),
+    );
+    if (aliased) this.release(source.storage);
+  }
+
+  // ── elementwise ──────────────────────────────────────────────────────────
+
+  unary(op: UnaryOp, x: View, param = 0): Storage {
+    this.check(x);
+    const out = this.allocate(sizeOf(x.layout.shape), x.storage.dtype);
+    this.run(
+      elementwiseProgram(
+        `unary:${op}`,
+        out,
+        x.layout.shape,
+        [{ name: 'x', view: x }],
+        unaryCompute(op, x.storage.dtype),
+        {
+          uniforms: [{ name: 'param', type: 'f32', value: param }],
+        },
+      ),
+    );
+    return out;
+  }
+
+  binary(op: BinaryOp, a: View, b: View): Storage {
+    this.check(a, b);
+    const out = this.allocate(sizeOf(a.layout.shape), a.storage.dtype);
+    const inputs = [
+      { name: 'x', view: a },
+      { name: 'y', view: b },
+    ];
+    this.run(
+      elementwiseProgram(
+        `binary:${op}`,
+        out,
+        a.layout.shape,
+        inputs,
+        binaryCompute(op, a.storage.dtype, b.storage.dtype),
+      ),
+    );
+    return out;
+  }
+
+  where(cond: View, a: View, b: View): Storage {
+    this.check(cond, a, b);
+    const t = wgslType(a.storage.dtype);
+    const out = this.allocate(sizeOf(a.layout.shape), a.storage.dtype);
+    const truth = wgslType(cond.storage.dtype) === 'f32' ? 'c != 0.0 || is_nan(c)' : 'c != 0';
+    const compute = `  let result = select(${convert('y', wgslType(b.storage.dtype), t)}, x, ${truth});`;
+    const inputs = [
+      { name: 'c', view: cond },
+      { name: 'x', view: a },
+      { name: 'y', view: b },
+    ];
+    this.run(elementwiseProgram('where', out, a.layout.shape, inputs, compute));
+    return out;
+  }
+
+  // ── reductions ───────────────────────────────────────────────────────────
+
+  reduce(op: ReduceOp, x: View, axes: readonly number[]): Storage {
+    this.check(x);
+    const plan = planReduction(x.layout, axes);
+    const dtype = x.storage.dtype;
+    if (plan.outputs > 0 && plan.reducedSize === 0)
+      return this.full(plan.outputs, dtype, emptyReductionValue(op, dtype));
+    const out = this.allocate(plan.outputs, dtype);
+    if (plan.outputs === 0) return out;
+    const { programs, temporaries } = reducePrograms(op, x, plan, out, (n) => this.allocate(n, dtype));
+    for (const p of programs) this.run(p);
+    for (const t of temporaries) this.release(t);
+    return out;
+  }
+
+  argReduce(op: 'argmax' | 'argmin', x: View, axis: number): Storage {
+    this.check(x);
+    const out = this.allocate(sizeOf(x.layout.shape.filter((_, i) => i !== axis)), 'int32');
+    this.run(argReduceProgram(op, x, axis, out));
+    return out;
+  }
+
+  softmax(x: View, log: boolean): Storage {
+    this.check(x);
+    if (x.storage.dtype !== 'float32')
+      throw new TypeError(`webgpu: softmax needs float32, got ${x.storage.dtype}`);
+    const out = this.allocate(sizeOf(x.layout.shape), 'float32');
+    this.run(softmaxProgram(x, log, out));
+    return out;
+  }
+
+  // ── linear algebra ───────────────────────────────────────────────────────
+
+  matmul(a: View, b: View): Storage {
+    this.check(a, b);
+    const rank = a.layout.shape.length;
+    const shape = [...a.layout.shape.slice(0, -1), b.layout.shape[rank - 1]!];
+    const out = this.allocate(sizeOf(shape), a.storage.dtype);
+    if (sizeOf(shape) === 0) return out;
+    this.run(matmulProgram(a, b, out));
+    return out;
+  }
+
+  // ── indexing ─────────────────────────────────────────────────────────────
+
+  gather(x: View, indices: View, axis: number): Storage {
+    this.check(x, indices);
+    const shape = x.layout.shape;
+    const outer = sizeOf(shape.slice(0, axis));
+    const inner = sizeOf(shape.slice(axis + 1));
+    const out = this.allocate(outer * sizeOf(indices.layout.shape) * inner, x.storage.dtype);
+    this.run(gatherProgram(x, indices, axis, out));
+    return out;
+  }
+
+  scatterAdd(updates: View, indices: View, axis: number, outShape: Shape): Storage {
+    this.check(updates, indices);
+    const out = this.allocate(sizeOf(outShape), updates.storage.dtype);
+    this.run(scatterAddProgram(updates, indices, axis, outShape, out));
+    return out;
+  }
+
+  // ── windows ──────────────────────────────────────────────────────────────
+
+  im2col(x: View, g: WindowGeometry, padValue: number): Storage {
+    this.check(x);
+    const size = g.batch * g.outHeight * g.outWidth * g.kernelHeight * g.kernelWidth * g.channels;
+    const out = this.allocate(size, x.storage.dtype);
+    this.run(im2colProgram(x, g, padValue, out));
+    return out;
+  }
+
+  col2im(cols: View, g: WindowGeometry): Storage {
+    this.check(cols);
+    const out = this.allocate(g.batch * g.inHeight * g.inWidth * g.channels, cols.storage.dtype);
+    this.run(col2imProgram(cols, g, out));
+    return out;
+  }
+
+  // ── fused ────────────────────────────────────────────────────────────────
+
+  adamUpdate(param: Storage, grad: View, m: Storage, v: Storage, hyper: AdamHyper): void {
+    const [p, ms, vs] = [this.own(param), this.own(m), this.own(v)];
+    this.check(grad);
+    this.run(adamProgram(p, grad, ms, vs, hyper));
+  }
+}
+
+function toFloat32Array(data: TypedArray): Float32Array {
+  return data instanceof Float32Array ? data : Float32Array.from(data);
+}
+
+function toInt32Array(data: TypedArray): Int32Array {
+  return data instanceof Int32Array ? data : Int32Array.from(data, (v) => v | 0);
+}
