@@ -82,6 +82,12 @@ export interface FitOptions {
   lossReadInterval?: number;
   /** Yield to the event loop at least this often, in ms. Defaults to 50. */
   yieldIntervalMs?: number;
+  /**
+   * Recompute the running training metrics for step events every this many steps (and on each
+   * epoch's last step); events in between repeat the last values. Some metrics (exact AUC)
+   * cost O(n log n) per result. Defaults to 10.
+   */
+  stepMetricsInterval?: number;
 }
 
 interface PendingLoss {
@@ -90,6 +96,7 @@ interface PendingLoss {
   step: number;
   globalStep: number;
   count: number;
+  learningRate: number;
 }
 
 /**
@@ -123,6 +130,7 @@ export async function fit(
     options.random ?? (options.seed !== undefined ? new Random(options.seed) : model.random.fork());
   const shuffle = options.shuffle ?? true;
   const readInterval = Math.max(1, options.lossReadInterval ?? 8);
+  const metricsInterval = Math.max(1, options.stepMetricsInterval ?? 10);
   const yieldInterval = options.yieldIntervalMs ?? 50;
   const healthOn = options.health !== false;
   const healthSampleSize = typeof options.health === 'object' ? (options.health.sampleSize ?? 256) : 256;
@@ -213,6 +221,7 @@ export async function fit(
       for (const m of metrics) m.reset();
       let lossSum = 0;
       let seen = 0;
+      const stepMetrics: Record<string, number> = {};
       const epochStart = performance.now();
       let norms: Tensor | null = null;
 
@@ -224,8 +233,10 @@ export async function fit(
             history.stepLosses.push(value);
             lossSum += value * p.count;
             seen += p.count;
-            const logs: Record<string, number> = { loss: lossSum / seen };
-            for (const m of metrics) logs[m.name] = m.result();
+            if (p.step % metricsInterval === 0 || p.step === stepsPerEpoch - 1) {
+              for (const m of metrics) stepMetrics[m.name] = m.result();
+            }
+            const logs: Record<string, number> = { loss: lossSum / seen, ...stepMetrics };
             const elapsed = (performance.now() - epochStart) / 1000;
             const event: StepEvent = {
               epoch: p.epoch,
@@ -235,7 +246,7 @@ export async function fit(
               batchSize: p.count,
               loss: value,
               logs,
-              learningRate: optimizer.learningRate,
+              learningRate: p.learningRate,
               samplesPerSecond: elapsed > 0 ? seen / elapsed : 0,
               etaSeconds: eta(),
             };
@@ -293,6 +304,7 @@ export async function fit(
             step,
             globalStep: optimizer.iterations,
             count: result.count,
+            learningRate: optimizer.learningRate,
           });
           if (result.value.backend.readSync || pending.length >= readInterval || step === stepsPerEpoch - 1) {
             await flush();
