@@ -302,6 +302,11 @@ export class RunManager {
     return getRun(this.store, id);
   }
 
+  /** The trainer's process id while one runs for the run (diagnostics, tests). */
+  trainerPid(id: string): number | undefined {
+    return this.active.get(id)?.child.pid;
+  }
+
   /** Whether a trainer process is alive for the run. */
   isActive(id: string): boolean {
     return this.active.has(id);
