@@ -58,7 +58,7 @@ export function readOptions<T extends OptionTable>(
   for (const [key, def] of Object.entries(table)) {
     const raw = spec[key];
     if (raw === undefined) {
-      if (def.default === undefined && !(key in spec)) {
+      if (def.default === undefined) {
         throw new SpecError(`${kind}: option "${key}" is required`);
       }
       out[key] = def.default;

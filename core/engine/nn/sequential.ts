@@ -158,11 +158,15 @@ export class Sequential {
     }
     let shape = [...inputShape];
     const shapes: number[][] = [];
+    const builtHere: Layer[] = [];
     for (const layer of this.layers) {
       try {
+        if (!layer.built) builtHere.push(layer);
         layer.build(shape);
         shape = layer.computeOutputShape(shape);
       } catch (error) {
+        // Leave nothing half-built: the weights created by this call are released.
+        for (const l of builtHere) l.dispose();
         if (error instanceof ShapeError || error instanceof SpecError) {
           const where = `Sequential: layer ${layer.name} (${layer.type}) on inputs ${batchShape(shape)}`;
           throw new (error instanceof ShapeError ? ShapeError : SpecError)(`${where}: ${error.message}`);

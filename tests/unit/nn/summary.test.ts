@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import '../../../core/engine/index.js';
+import * as nn from '../../../core/engine/index.js';
 import { Sequential } from '../../../core/engine/nn/index.js';
 
 /** Keras's counts, by formula. */
@@ -145,5 +145,15 @@ describe('summary: parameter counts as Keras counts them', () => {
         inputShape: [4, 4],
       }),
     ).toThrow(/conv2d_1 \(conv2d\) on inputs \[null, 16\].*NHWC/);
+    const live = nn.memory().liveTensors;
+    const model = Sequential.fromSpec({
+      layers: [
+        { type: 'dense', units: 4 },
+        { type: 'conv2d', filters: 2, kernelSize: 3 },
+      ],
+    });
+    expect(() => model.build([3])).toThrow(/NHWC/);
+    expect(nn.memory().liveTensors).toBe(live);
+    expect(model.built).toBe(false);
   });
 });
