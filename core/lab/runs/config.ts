@@ -192,7 +192,8 @@ export function parseRunConfig(input: unknown): RunConfig {
     throw new RunConfigError(['config must be an object (a mapping of options)']);
   }
   const result = runConfigSchema.safeParse(raw);
-  if (!result.success) throw new RunConfigError(result.error.issues.map((issue) => describeIssue(issue)));
+  if (!result.success)
+    throw new RunConfigError(result.error.issues.map((issue) => describeIssue(issue, raw)));
   const config = result.data;
   const problems = [...checkOptimizer(config), ...checkLoss(config)];
   if (problems.length > 0) throw new RunConfigError(problems);
@@ -273,7 +274,7 @@ function formatPath(path: readonly PropertyKey[]): string {
   return out || '(top level)';
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   const where = formatPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
     const valid = keysAt(runConfigSchema, issue.path);
@@ -290,7 +291,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       .join('\n  - ');
   }
   if (issue.code === 'invalid_value' && 'values' in issue) {
-    const found = valueAt(issue);
+    const found = valueAt(raw, issue.path);
     const valid = issue.values.map(String);
     const suggestion = typeof found === 'string' ? suggestName(found, valid) : undefined;
     return (
@@ -305,8 +306,14 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${where}: ${issue.message}`;
 }
 
-function valueAt(issue: z.core.$ZodIssue): unknown {
-  return 'input' in issue ? issue.input : undefined;
+/** The offending value in the raw input (zod leaves it out of issues by default). */
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let current = raw;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
 }
 
 type AnySchema = z.core.$ZodType;

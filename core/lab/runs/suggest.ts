@@ -55,5 +55,6 @@ export function suggestName(name: string, valid: readonly string[]): string | un
 export function unknownNameMessage(kind: string, name: string, valid: readonly string[]): string {
   const suggestion = suggestName(name, valid);
   const hint = suggestion ? `; did you mean '${suggestion}'?` : '.';
-  return `unknown ${kind} '${name}'${hint} Valid ${kind}s: ${valid.join(', ')}`;
+  const plural = /(s|x|sh|ch)$/.test(kind) ? `${kind}es` : `${kind}s`;
+  return `unknown ${kind} '${name}'${hint} Valid ${plural}: ${valid.join(', ')}`;
 }

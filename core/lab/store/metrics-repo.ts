@@ -84,8 +84,13 @@ export function upsertMetrics(store: Store, runId: string, points: readonly Metr
     { final_metrics_json: string } | undefined;
   if (!current) return;
   const table = JSON.parse(current.final_metrics_json) as MetricTable;
+  // The series' value at its highest step, which this batch may not hold (a resumed run re-reporting).
+  const last = store.db.prepare(
+    'SELECT value FROM metrics WHERE run_id = ? AND split = ? AND name = ? ORDER BY step DESC LIMIT 1',
+  );
   for (const point of latest.values()) {
-    (table[point.split] ??= {})[point.name] = finite(point.value);
+    const row = last.get(runId, point.split, point.name) as { value: number | null } | undefined;
+    (table[point.split] ??= {})[point.name] = row ? row.value : finite(point.value);
   }
   store.db
     .prepare(
