@@ -156,21 +156,34 @@ function detail(store: Store, run: RunRow): RunDetail {
 }
 
 /**
- * Each epoch's wall time: from the previous epoch's last recorded point (the run's start for the
- * first) to this epoch's last one. Read-only over `metrics`.
+ * Each epoch's wall time, from the previous epoch's last recorded point to this epoch's last one.
+ * The first epoch starts one average step before its first recorded step, so the trainer's
+ * start-up (process, data loading, compilation) is not counted as training; the run's start time
+ * is the fallback. Read-only over `metrics`.
  */
 export function epochTimes(store: Store, run: RunRow): number[] {
-  const ends = store.db
+  const epochs = store.db
     .prepare(
-      'SELECT epoch, max(wall_time) AS end FROM metrics WHERE run_id = ? AND epoch IS NOT NULL ' +
-        "AND split IN ('train', 'validation') GROUP BY epoch ORDER BY epoch",
+      'SELECT epoch, min(wall_time) AS first, max(wall_time) AS last, count(DISTINCT step) AS steps ' +
+        "FROM metrics WHERE run_id = ? AND epoch IS NOT NULL AND split IN ('train', 'validation') " +
+        'GROUP BY epoch ORDER BY epoch',
     )
-    .all(run.id) as { epoch: number; end: number }[];
+    .all(run.id) as { epoch: number; first: number; last: number; steps: number }[];
+  if (epochs.length === 0) return [];
+  const head = epochs[0]!;
+  const firstStep = store.db
+    .prepare(
+      "SELECT min(wall_time) AS first, max(wall_time) AS last, count(*) AS n FROM metrics WHERE run_id = ? AND split = 'train' AND name = 'batch_loss' AND epoch = ?",
+    )
+    .get(run.id, head.epoch) as { first: number | null; last: number | null; n: number };
+  let previous = run.startedAt ?? head.first;
+  if (firstStep.n >= 2 && firstStep.first !== null && firstStep.last !== null) {
+    previous = firstStep.first - (firstStep.last - firstStep.first) / (firstStep.n - 1);
+  }
   const times: number[] = [];
-  let previous = run.startedAt ?? ends[0]?.end ?? 0;
-  for (const { end } of ends) {
-    times.push(Math.max(0, end - previous));
-    previous = end;
+  for (const { last } of epochs) {
+    times.push(Math.max(0, Math.round(last - previous)));
+    previous = last;
   }
   return times;
 }

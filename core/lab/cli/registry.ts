@@ -17,6 +17,12 @@ export const extraCommands: Command[] = [
   modelsExport,
 ];
 
+/**
+ * Trainers load TypeScript through tsx. Naming its loader by absolute URL (not the bare `tsx`,
+ * which Node resolves from the working directory) lets `nnlab train` work from any folder.
+ */
+const trainerExecArgv = ['--import', import.meta.resolve('tsx')];
+
 /** The run queue starts only when a command trains or serves, so reading never touches live runs. */
 export const runsFactory: OpenLabHostOptions['createRuns'] = (store, dataDir) =>
-  createRunsAdapter({ manager: new RunManager({ store, dataDir }), store, dataDir });
+  createRunsAdapter({ manager: new RunManager({ store, dataDir, trainerExecArgv }), store, dataDir });

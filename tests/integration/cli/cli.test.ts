@@ -54,8 +54,9 @@ describe('nnlab datasets', () => {
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('classification, 400 rows');
 
-    expect(nnlab('datasets', 'rm', dataset.id).code).toBe(0);
-    expect((JSON.parse(nnlab('datasets', 'list', '--json').stdout) as unknown[]).length).toBe(1);
+    const removed = nnlab('datasets', 'rm', dataset.id);
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toContain(`Deleted dataset xor (${dataset.id})`);
   });
 
   it('exits with 2 and a clear message on bad usage and bad input', () => {
@@ -91,6 +92,92 @@ describe('nnlab datasets', () => {
     const unknownCommand = nnlab('fly');
     expect(unknownCommand.code).toBe(2);
     expect(unknownCommand.stderr).toContain("Unknown command 'fly'");
+  });
+});
+
+const tinyConfig = (learningRate: number) =>
+  [
+    'dataset: xor-train',
+    'model:',
+    '  layers:',
+    '    - { type: dense, units: 8, activation: tanh }',
+    '    - { type: dense, units: 2 }',
+    'training:',
+    `  optimizer: { type: adam, learningRate: ${learningRate} }`,
+    '  epochs: 3',
+    '  batchSize: 32',
+    'device: cpu',
+  ].join('\n');
+
+interface TrainSummary {
+  runId: string;
+  status: string;
+  device: string;
+  epochs: number;
+  epochTimesMs: number[];
+  metrics: Record<'train' | 'validation' | 'test', Record<string, number | null>>;
+}
+
+describe('nnlab train, runs and compare', () => {
+  it('refuses a bad config with exit 2, naming the bad option and the right one', () => {
+    expect(nnlab('datasets', 'import', 'sample:xor', '--name', 'xor-train', '--rows', '200').code).toBe(0);
+    writeFileSync(join(home, 'bad.yaml'), tinyConfig(0.05).replace('epochs: 3', 'epochz: 3'));
+    const bad = nnlab('train', 'bad.yaml', '--json');
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toContain('training.epochz');
+    expect(bad.stderr).toContain("did you mean 'epochs'");
+    expect(nnlab('train', 'bad.yaml', '--device', 'tpu').stderr).toContain('allowed: auto, cpu, gpu');
+  });
+
+  it('trains, prints the JSON summary, lists, compares and removes runs', () => {
+    writeFileSync(join(home, 'a.yaml'), tinyConfig(0.05));
+    writeFileSync(join(home, 'b.yaml'), tinyConfig(0.01));
+    const summaries = ['a.yaml', 'b.yaml'].map((file) => {
+      const result = nnlab('train', file, '--seed', '3', '--json');
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      return JSON.parse(result.stdout) as TrainSummary;
+    });
+    for (const summary of summaries) {
+      expect(summary).toMatchObject({ status: 'completed', device: expect.any(String), epochs: 3 });
+      expect(summary.epochTimesMs).toHaveLength(3);
+      expect(summary.metrics.train.loss).toEqual(expect.any(Number));
+      expect(summary.metrics.validation.loss).toEqual(expect.any(Number));
+      expect(summary.metrics.train.accuracy).toEqual(expect.any(Number));
+      expect(Object.keys(summary.metrics)).toEqual(expect.arrayContaining(['train', 'validation', 'test']));
+    }
+    const [a, b] = summaries as [TrainSummary, TrainSummary];
+
+    const list = nnlab('runs', 'list', '--json');
+    expect(list.code).toBe(0);
+    const listed = JSON.parse(list.stdout) as { runs: { id: string; status: string }[]; total: number };
+    expect(listed.total).toBe(2);
+    expect(listed.runs.map((run) => run.id).sort()).toEqual([a.runId, b.runId].sort());
+
+    const compared = nnlab('compare', a.runId, b.runId, '--json');
+    expect(compared.code).toBe(0);
+    const result = JSON.parse(compared.stdout) as {
+      configDiff: { path: string; values: unknown[] }[];
+      metricsAt: { runId: string; epoch: number | null }[];
+      series: { split: string; name: string; values: unknown[][] }[];
+    };
+    expect(result.configDiff).toContainEqual({
+      path: 'training.optimizer.learningRate',
+      values: [0.05, 0.01],
+    });
+    expect(result.metricsAt.map((m) => m.epoch)).toEqual([2, 2]);
+    expect(result.series.find((s) => s.split === 'validation' && s.name === 'loss')?.values).toHaveLength(2);
+    const best = nnlab('compare', a.runId, b.runId, '--at', 'best', '--metric', 'validation/accuracy');
+    expect(best.code).toBe(0);
+    expect(best.stdout).toContain('training.optimizer.learningRate');
+
+    const show = nnlab('runs', 'show', a.runId.slice(0, 8));
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('completed');
+    const removed = nnlab('runs', 'rm', b.runId);
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toContain(`Deleted run ${b.runId}`);
   });
 });
 
