@@ -15,6 +15,7 @@ export const rendererOptions: UserConfig = {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,
     target: 'chrome120',
+    minify: true,
     chunkSizeWarningLimit: 1500,
     rollupOptions: {
       input: fileURLToPath(new URL('./index.html', import.meta.url)),

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, Menu, nativeTheme } from 'electron';
 import { openLabHost, type LabHost } from '../../core/lab/api/host.js';
-import { resolveDataDir } from '../../core/lab/cli/data-dir.js';
+import { resolveDataDir } from '../../core/lab/paths.js';
 import { serveLabOverIpc } from './lab-ipc.js';
 import { buildMenu } from './menu.js';
 import { hardenApp, hardenSession } from './security.js';
@@ -34,8 +34,10 @@ if (!app.requestSingleInstanceLock()) {
 async function start(): Promise<void> {
   hardenSession(devServerUrl);
   // NNLAB_HOME, else the per-user folder: the same one `nnlab` uses, so both share the history.
-  const dataDir = resolveDataDir(undefined, process.env, process.cwd());
+  const dataDir = resolveDataDir();
   host = await openLabHost({ dataDir, createRuns });
+  // Picks up queued runs and marks runs left 'running' by a previous life as interrupted.
+  host.runs?.start();
   stopIpc = serveLabOverIpc(host.service, () => window, devServerUrl);
   Menu.setApplicationMenu(buildMenu(() => window, dataDir));
   createWindow();

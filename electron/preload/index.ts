@@ -1,14 +1,11 @@
 // The preload: exposes exactly the LabApi (as `window.lab`) and which shell this is. It runs
 // sandboxed with context isolation; the renderer never sees ipcRenderer. Responses are validated
 // against the contract here (createLabClient) before the page gets them.
+import './zod-jitless.js';
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { createLabClient, type LabTransport } from '../../core/lab/api/client.js';
 import { LabError, labErrorBody } from '../../core/lab/api/contract.js';
 import { EVENT_CHANNEL, type IpcReply } from '../ipc.js';
-import { z } from 'zod';
-
-// No eval in the renderer: zod validates without generating code.
-z.config({ jitless: true });
 
 const transport: LabTransport = {
   async request(channel, request) {

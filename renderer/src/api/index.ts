@@ -5,11 +5,6 @@
 import type { LabApi } from '../../../core/lab/api/contract.js';
 import { createWebSocketLabClient, type ConnectionState } from '../../../core/lab/api/ws-client.js';
 import { ref } from 'vue';
-import { z } from 'zod';
-
-// The page's Content-Security-Policy forbids eval: keep zod from probing for it (the probe alone
-// logs a CSP violation) and use its interpreted validators.
-z.config({ jitless: true });
 
 declare global {
   interface Window {

@@ -13,6 +13,7 @@ import {
   LogarithmicScale,
   PointElement,
   ScatterController,
+  Title,
   Tooltip,
 } from 'chart.js';
 
@@ -28,6 +29,7 @@ Chart.register(
   LogarithmicScale,
   PointElement,
   ScatterController,
+  Title,
   Tooltip,
 );
 

@@ -127,6 +127,10 @@ export const useTrainingStore = defineStore('training', () => {
     version.value++;
   }
 
+  function resetForm() {
+    form.value = defaultHyperparameters();
+  }
+
   async function pause() {
     if (run.value) run.value = await lab.runs.pause({ id: run.value.id });
   }
@@ -159,7 +163,8 @@ export const useTrainingStore = defineStore('training', () => {
     if (event.type === 'runs:progress' && event.runId === current.id) {
       record(event.epoch, event.metrics);
       const epochs = event.epochs;
-      const fraction = epochs ? Math.min(1, event.epoch / epochs) : 0;
+      // Epochs are counted from 0: the update for epoch e means e + 1 epochs are (being) done.
+      const fraction = epochs ? Math.min(1, (event.epoch + 1) / epochs) : 0;
       const elapsed = (Date.now() - startedAtMs) / 1000;
       progress.value = {
         epoch: event.epoch,
@@ -210,6 +215,7 @@ export const useTrainingStore = defineStore('training', () => {
     blockers,
     liveSeries,
     startRun,
+    resetForm,
     open,
     pause,
     resume,
