@@ -1,0 +1,428 @@
+// N-API glue for NN Lab's CPU kernels: argument checks, runtime CPU dispatch, and a small
+// persistent thread pool owned by the addon.
+//
+// Exports (see core/engine/backends/cpu/native-loader.ts for the TypeScript view):
+//   abiVersion: number
+//   kernel: 'native-avx2' | 'native-generic'
+//   sgemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, accumulate)
+//   setThreads(n): number   (0 = default; returns the count in effect)
+//   getThreads(): number
+#include <node_api.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <string>
+#include <thread>
+#include <vector>
+
+#if defined(__linux__)
+#include <sched.h>
+#endif
+#if defined(_MSC_VER)
+#include <intrin.h>
+#endif
+
+#include "gemm.h"
+
+namespace nnlab {
+
+// ── per-thread scratch ────────────────────────────────────────────────────────────────────
+namespace {
+struct Workspace {
+  void* raw = nullptr;
+  float* aligned = nullptr;
+  size_t capacity = 0;
+  ~Workspace() { std::free(raw); }
+};
+thread_local Workspace tls_workspace;
+}  // namespace
+
+float* thread_workspace(size_t floats) {
+  Workspace& w = tls_workspace;
+  if (floats > w.capacity) {
+    std::free(w.raw);
+    const size_t capacity = floats + floats / 4;  // some headroom against regrowth
+    w.raw = std::malloc(capacity * sizeof(float) + 64);
+    if (w.raw == nullptr) {
+      w.capacity = 0;
+      w.aligned = nullptr;
+      throw std::bad_alloc();
+    }
+    const uintptr_t p = reinterpret_cast<uintptr_t>(w.raw);
+    w.aligned = reinterpret_cast<float*>((p + 63) & ~static_cast<uintptr_t>(63));
+    w.capacity = capacity;
+  }
+  return w.aligned;
+}
+
+// ── CPU dispatch ──────────────────────────────────────────────────────────────────────────
+namespace {
+
+bool cpu_has_avx2_fma() {
+#if NNLAB_HAVE_AVX2
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_cpu_init();
+  // libgcc/compiler-rt also check that the OS saves the YMM state (XGETBV).
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#elif defined(_MSC_VER)
+  int info[4];
+  __cpuid(info, 0);
+  if (info[0] < 7) return false;
+  __cpuid(info, 1);
+  const bool fma = (info[2] & (1 << 12)) != 0;
+  const bool osxsave = (info[2] & (1 << 27)) != 0;
+  const bool avx = (info[2] & (1 << 28)) != 0;
+  if (!(fma && osxsave && avx)) return false;
+  if ((_xgetbv(0) & 0x6) != 0x6) return false;
+  __cpuidex(info, 7, 0);
+  return (info[1] & (1 << 5)) != 0;
+#else
+  return false;
+#endif
+#else
+  return false;
+#endif
+}
+
+using SerialGemm = void (*)(const SgemmArgs&);
+
+struct Kernel {
+  SerialGemm gemm;
+  KernelInfo info;
+};
+
+Kernel select_kernel() {
+  const char* force = std::getenv("NNLAB_NATIVE_GENERIC");
+#if NNLAB_HAVE_AVX2
+  if (!(force != nullptr && force[0] == '1') && cpu_has_avx2_fma()) return {sgemm_avx2, kernel_info_avx2()};
+#else
+  (void)force;
+#endif
+  return {sgemm_generic, kernel_info_generic()};
+}
+
+const Kernel& kernel() {
+  static const Kernel k = select_kernel();
+  return k;
+}
+
+// ── thread pool ───────────────────────────────────────────────────────────────────────────
+// Workers spin briefly after a job (back-to-back products are common in a training step),
+// then sleep on a condition variable. The calling thread always takes part as thread 0. One
+// caller at a time: a concurrent caller (another worker_thread) runs serially instead of
+// oversubscribing the cores.
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+
+#if defined(_MSC_VER)
+  _mm_pause();
+#else
+  __builtin_ia32_pause();
+#endif
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+int default_threads() {
+  int n = 0;
+  if (const char* env = std::getenv("NNLAB_THREADS")) n = std::atoi(env);
+  if (n > 0) return n > 64 ? 64 : n;
+#if defined(__linux__)
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) n = CPU_COUNT(&set);
+#endif
+  if (n <= 0) n = static_cast<int>(std::thread::hardware_concurrency());
+  if (n <= 0) n = 1;
+  return n > 8 ? 8 : n;  // the products here do not gain beyond a few cores
+}
+
+using Job = void (*)(void* ctx, int index, int count);
+
+class Pool {
+ public:
+  explicit Pool(int workers) {
+    for (int i = 0; i < workers; ++i) threads_.emplace_back([this, i] { loop(i + 1); });
+    for (auto& t : threads_) t.detach();  // the pool lives as long as the process
+  }
+
+  int size() const { return static_cast<int>(threads_.size()) + 1; }
+
+  // Runs job(ctx, i, count) for i in [0, count) with count <= size(); returns when all finish.
+  void run(Job job, void* ctx, int count) {
+    job_ = job;
+    ctx_ = ctx;
+    count_ = count;
+    pending_.store(static_cast<int>(threads_.size()), std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_seq_cst);
+    if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      cv_.notify_all();
+    }
+    job(ctx, 0, count);
+    int spins = 0;
+    while (pending_.load(std::memory_order_acquire) != 0) {
+      if (++spins < 1 << 16) cpu_relax();
+      else std::this_thread::yield();
+    }
+  }
+
+ private:
+  void loop(int index) {
+    uint64_t seen = 0;
+    for (;;) {
+      uint64_t g = generation_.load(std::memory_order_acquire);
+      if (g == seen) {
+        // Spin for a while (~100 µs) before sleeping.
+        const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(100);
+        for (int i = 0; g == seen; ++i) {
+          cpu_relax();
+          g = generation_.load(std::memory_order_acquire);
+          if ((i & 255) == 255 && std::chrono::steady_clock::now() > until) break;
+        }
+      }
+      if (g == seen) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        sleepers_.fetch_add(1, std::memory_order_seq_cst);
+        cv_.wait(lock, [&] { return generation_.load(std::memory_order_seq_cst) != seen; });
+        sleepers_.fetch_sub(1, std::memory_order_relaxed);
+        g = generation_.load(std::memory_order_acquire);
+      }
+      seen = g;
+      if (index < count_) job_(ctx_, index, count_);
+      pending_.fetch_sub(1, std::memory_order_release);
+    }
+  }
+
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> pending_{0};
+  std::atomic<int> sleepers_{0};
+  Job job_ = nullptr;
+  void* ctx_ = nullptr;
+  int count_ = 0;
+};
+
+std::mutex pool_mutex;  // held by the one caller using the pool
+Pool* pool = nullptr;   // created on first parallel use, never destroyed
+std::atomic<int> wanted_threads{0};
+
+int threads_in_effect() {
+  const int w = wanted_threads.load();
+  return w > 0 ? w : default_threads();
+}
+
+// ── parallel GEMM ─────────────────────────────────────────────────────────────────────────
+// Below this many multiply-adds a product runs on the calling thread: waking a worker and
+// sharing the packing costs more than it saves (the MLP step's 64×784×128 products stay
+// serial; see BENCHMARKS).
+constexpr int64_t kParallelMinMacs = int64_t{24} << 20;
+
+struct Split {
+  const SgemmArgs* args;
+  SerialGemm gemm;
+  bool by_rows;
+  int64_t tiles;  // tiles along the split dimension
+  int64_t tile;   // MR or NR
+};
+
+void run_part(void* ctx, int index, int count) {
+  const Split& s = *static_cast<const Split*>(ctx);
+  const int64_t t0 = s.tiles * index / count, t1 = s.tiles * (index + 1) / count;
+  SgemmArgs part = *s.args;
+  const int64_t total = s.by_rows ? part.m : part.n;
+  const int64_t begin = t0 * s.tile;
+  const int64_t end = t1 * s.tile < total ? t1 * s.tile : total;
+  if (end <= begin) return;
+  if (s.by_rows) {
+    part.m = end - begin;
+    part.a = part.trans_a ? part.a + begin : part.a + begin * part.lda;
+    part.c = part.c + begin * part.ldc;
+  } else {
+    part.n = end - begin;
+    part.b = part.trans_b ? part.b + begin * part.ldb : part.b + begin;
+    part.c = part.c + begin;
+  }
+  s.gemm(part);
+}
+
+void sgemm_dispatch(const SgemmArgs& args) {
+  const Kernel& k = kernel();
+  const int threads = threads_in_effect();
+  const int64_t macs = args.m * args.n * args.k;
+  if (threads > 1 && macs >= kParallelMinMacs) {
+    std::unique_lock<std::mutex> lock(pool_mutex, std::try_to_lock);
+    if (lock.owns_lock()) {
+      if (pool == nullptr || pool->size() < threads) {
+        // Growing replaces the pool; the old one's workers sleep forever (rare: setThreads up).
+        pool = new Pool(threads - 1);
+      }
+      const int64_t tiles_m = (args.m + k.info.mr - 1) / k.info.mr;
+      const int64_t tiles_n = (args.n + k.info.nr - 1) / k.info.nr;
+      Split split{&args, k.gemm, tiles_m >= tiles_n, 0, 0};
+      split.tiles = split.by_rows ? tiles_m : tiles_n;
+      split.tile = split.by_rows ? k.info.mr : k.info.nr;
+      int count = threads;
+      if (split.tiles < count) count = static_cast<int>(split.tiles);
+      if (count > 1) {
+        pool->run(run_part, &split, count);
+        return;
+      }
+    }
+  }
+  k.gemm(args);
+}
+
+// ── N-API ─────────────────────────────────────────────────────────────────────────────────
+
+#define NAPI_CALL(env, call)                                   \
+  do {                                                         \
+    if ((call) != napi_ok) {                                   \
+      napi_throw_error((env), nullptr, "napi call failed: " #call); \
+      return nullptr;                                          \
+    }                                                          \
+  } while (0)
+
+bool get_index(napi_env env, napi_value v, const char* what, int64_t* out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= 0) || d > 9007199254740991.0 ||
+      d != static_cast<double>(static_cast<int64_t>(d))) {
+    std::string msg = std::string("sgemm: ") + what + " must be a non-negative integer";
+    napi_throw_range_error(env, nullptr, msg.c_str());
+    return false;
+  }
+  *out = static_cast<int64_t>(d);
+  return true;
+}
+
+bool get_f32(napi_env env, napi_value v, const char* what, float** data, int64_t* length) {
+  napi_typedarray_type type;
+  size_t len;
+  void* ptr;
+  bool is_ta = false;
+  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta ||
+      napi_get_typedarray_info(env, v, &type, &len, &ptr, nullptr, nullptr) != napi_ok ||
+      type != napi_float32_array) {
+    std::string msg = std::string("sgemm: ") + what + " must be a Float32Array";
+    napi_throw_type_error(env, nullptr, msg.c_str());
+    return false;
+  }
+  *data = static_cast<float*>(ptr);
+  *length = static_cast<int64_t>(len);
+  return true;
+}
+
+// A stored matrix of `rows` × `cols` (as laid out in memory) at `offset` with leading dim `ld`.
+bool check_matrix(napi_env env, const char* what, int64_t length, int64_t offset, int64_t ld, int64_t rows,
+                  int64_t cols) {
+  if (rows == 0 || cols == 0) return true;
+  if (ld < cols) {
+    std::string msg = std::string("sgemm: leading dimension of ") + what + " is smaller than its row length";
+    napi_throw_range_error(env, nullptr, msg.c_str());
+    return false;
+  }
+  // (rows-1)·ld + cols fits in a double exactly for any real array; compare without overflow.
+  const double last = static_cast<double>(offset) + static_cast<double>(rows - 1) * static_cast<double>(ld) +
+                      static_cast<double>(cols);
+  if (last > static_cast<double>(length)) {
+    std::string msg = std::string("sgemm: ") + what + " is out of bounds of its array";
+    napi_throw_range_error(env, nullptr, msg.c_str());
+    return false;
+  }
+  return true;
+}
+
+bool get_bool(napi_env env, napi_value v, bool* out) {
+  if (napi_get_value_bool(env, v, out) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "sgemm: transpose and accumulate flags must be booleans");
+    return false;
+  }
+  return true;
+}
+
+napi_value Sgemm(napi_env env, napi_callback_info info) {
+  size_t argc = 15;
+  napi_value argv[15];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc != 15) {
+    napi_throw_type_error(env, nullptr, "sgemm: expected 15 arguments");
+    return nullptr;
+  }
+  bool ta, tb, acc;
+  int64_t m, n, k, ao, lda, bo, ldb, co, ldc, alen, blen, clen;
+  float *a, *b, *c;
+  if (!get_bool(env, argv[0], &ta) || !get_bool(env, argv[1], &tb) || !get_index(env, argv[2], "m", &m) ||
+      !get_index(env, argv[3], "n", &n) || !get_index(env, argv[4], "k", &k) ||
+      !get_f32(env, argv[5], "a", &a, &alen) || !get_index(env, argv[6], "aOffset", &ao) ||
+      !get_index(env, argv[7], "lda", &lda) || !get_f32(env, argv[8], "b", &b, &blen) ||
+      !get_index(env, argv[9], "bOffset", &bo) || !get_index(env, argv[10], "ldb", &ldb) ||
+      !get_f32(env, argv[11], "c", &c, &clen) || !get_index(env, argv[12], "cOffset", &co) ||
+      !get_index(env, argv[13], "ldc", &ldc) || !get_bool(env, argv[14], &acc))
+    return nullptr;
+  if (m == 0 || n == 0) return nullptr;
+  if (!check_matrix(env, "c", clen, co, ldc, m, n)) return nullptr;
+  if (k == 0) {
+    if (!acc)
+      for (int64_t i = 0; i < m; ++i) std::memset(c + co + i * ldc, 0, static_cast<size_t>(n) * sizeof(float));
+    return nullptr;
+  }
+  if (!check_matrix(env, "a", alen, ao, lda, ta ? k : m, ta ? m : k)) return nullptr;
+  if (!check_matrix(env, "b", blen, bo, ldb, tb ? n : k, tb ? k : n)) return nullptr;
+  SgemmArgs args{ta, tb, m, n, k, a + ao, lda, b + bo, ldb, c + co, ldc, acc};
+  try {
+    sgemm_dispatch(args);
+  } catch (const std::bad_alloc&) {
+    napi_throw_error(env, nullptr, "sgemm: out of memory for packing buffers");
+  }
+  return nullptr;
+}
+
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int32_t n = 0;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &n) != napi_ok || n < 0) {
+    napi_throw_range_error(env, nullptr, "setThreads: expected a non-negative integer (0 = default)");
+    return nullptr;
+  }
+  wanted_threads.store(n > 64 ? 64 : n);
+  napi_value out;
+  NAPI_CALL(env, napi_create_int32(env, threads_in_effect(), &out));
+  return out;
+}
+
+napi_value GetThreads(napi_env env, napi_callback_info) {
+  napi_value out;
+  NAPI_CALL(env, napi_create_int32(env, threads_in_effect(), &out));
+  return out;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_value fn, value;
+  NAPI_CALL(env, napi_create_function(env, "sgemm", NAPI_AUTO_LENGTH, Sgemm, nullptr, &fn));
+  NAPI_CALL(env, napi_set_named_property(env, exports, "sgemm", fn));
+  NAPI_CALL(env, napi_create_function(env, "setThreads", NAPI_AUTO_LENGTH, SetThreads, nullptr, &fn));
+  NAPI_CALL(env, napi_set_named_property(env, exports, "setThreads", fn));
+  NAPI_CALL(env, napi_create_function(env, "getThreads", NAPI_AUTO_LENGTH, GetThreads, nullptr, &fn));
+  NAPI_CALL(env, napi_set_named_property(env, exports, "getThreads", fn));
+  NAPI_CALL(env, napi_create_int32(env, 1, &value));
+  NAPI_CALL(env, napi_set_named_property(env, exports, "abiVersion", value));
+  NAPI_CALL(env, napi_create_string_utf8(env, kernel().info.name, NAPI_AUTO_LENGTH, &value));
+  NAPI_CALL(env, napi_set_named_property(env, exports, "kernel", value));
+  return exports;
+}
+
+}  // namespace
+}  // namespace nnlab
+
+NAPI_MODULE_INIT() { return nnlab::Init(env, exports); }

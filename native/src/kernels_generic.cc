@@ -1,0 +1,50 @@
+// Portable kernels: plain C++ that the compiler vectorises for the baseline instruction set
+// (SSE2 on x86-64, NEON on arm64). Used where AVX2/FMA is absent or was not compiled.
+#include "gemm.h"
+
+namespace {
+
+constexpr int64_t MR = 4;
+constexpr int64_t NR = 8;
+constexpr int64_t MC = 128;
+constexpr int64_t KC = 256;
+constexpr int64_t NC = 2048;
+
+void micro_full(int64_t kc, const float* A, const float* B, float* C, int64_t ldc, bool add) {
+  float acc[MR][NR] = {};
+  for (int64_t p = 0; p < kc; ++p) {
+    const float* b = B + p * NR;
+    const float* a = A + p * MR;
+    for (int64_t r = 0; r < MR; ++r)
+      for (int64_t c = 0; c < NR; ++c) acc[r][c] += a[r] * b[c];
+  }
+  for (int64_t r = 0; r < MR; ++r) {
+    float* row = C + r * ldc;
+    if (add) {
+      for (int64_t c = 0; c < NR; ++c) row[c] += acc[r][c];
+    } else {
+      for (int64_t c = 0; c < NR; ++c) row[c] = acc[r][c];
+    }
+  }
+}
+
+void pack_b_trans_full(const float* b, int64_t ldb, int64_t kc, float* dst) {
+  for (int64_t c = 0; c < NR; ++c) {
+    const float* s = b + c * ldb;
+    for (int64_t p = 0; p < kc; ++p) dst[p * NR + c] = s[p];
+  }
+}
+
+#include "gemm_driver.inc"
+
+}  // namespace
+
+namespace nnlab {
+
+void sgemm_generic(const SgemmArgs& args) { driver(args); }
+
+KernelInfo kernel_info_generic() {
+  return {static_cast<int>(MR), static_cast<int>(NR), "native-generic"};
+}
+
+}  // namespace nnlab
