@@ -6,6 +6,8 @@
  * Why the wait: kernels are recorded into a command encoder and submitted later, while
  * `queue.writeBuffer` (upload) runs at the next submit. Handing a buffer released by a
  * recorded-but-unsubmitted kernel to an upload would overwrite it before that kernel reads it.
+ * A later kernel of the same batch may take it at once, though: commands in one encoder run
+ * in order, so `acquire(bytes, 'kernel')` also draws on the waiting buffers.
  */
 
 export interface PoolStats {
@@ -30,7 +32,8 @@ export function sizeClass(bytes: number): number {
 
 export class BufferPool {
   private readonly free = new Map<number, GPUBuffer[]>();
-  private pending: GPUBuffer[] = [];
+  private pending = new Map<number, GPUBuffer[]>();
+  private pendingDestroy: GPUBuffer[] = [];
   private allocatedBuffers = 0;
   private allocatedBytes = 0;
   private pooledBuffers = 0;
@@ -44,10 +47,15 @@ export class BufferPool {
     private readonly maxPooledBytes: number,
   ) {}
 
-  acquire(bytes: number): GPUBuffer {
+  /**
+   * A buffer of at least `bytes`. `user` 'kernel': it will first be written by a recorded
+   * command, so buffers released in the current batch qualify; 'queue': it will be written by
+   * `queue.writeBuffer`, so only buffers free since the last submit do.
+   */
+  acquire(bytes: number, user: 'kernel' | 'queue'): GPUBuffer {
     const size = sizeClass(bytes);
-    const bucket = this.free.get(size);
-    const reused = bucket?.pop();
+    const reused =
+      this.free.get(size)?.pop() ?? (user === 'kernel' ? this.pending.get(size)?.pop() : undefined);
     if (reused) {
       this.pooledBuffers--;
       this.pooledBytes -= size;
@@ -59,9 +67,17 @@ export class BufferPool {
     return buffer;
   }
 
-  /** Returns a buffer; it becomes reusable after the next `recycle()` (i.e. after a submit). */
+  /** Returns a buffer: reusable by kernels at once, by uploads after the next `recycle()`. */
   release(buffer: GPUBuffer): void {
-    this.pending.push(buffer);
+    if (this.pooledBytes + buffer.size > this.maxPooledBytes) {
+      this.pendingDestroy.push(buffer);
+      return;
+    }
+    let bucket = this.pending.get(buffer.size);
+    if (!bucket) this.pending.set(buffer.size, (bucket = []));
+    bucket.push(buffer);
+    this.pooledBuffers++;
+    this.pooledBytes += buffer.size;
   }
 
   /** Returns a buffer that no unsubmitted command uses (e.g. a mapped read-back buffer). */
@@ -71,17 +87,27 @@ export class BufferPool {
 
   /** Called after each submit: buffers released before it are now safe to hand out again. */
   recycle(): void {
-    const pending = this.pending;
-    this.pending = [];
-    for (const buffer of pending) this.keep(buffer);
+    for (const [size, buffers] of this.pending) {
+      let bucket = this.free.get(size);
+      if (!bucket) this.free.set(size, (bucket = []));
+      bucket.push(...buffers);
+    }
+    this.pending.clear();
+    // Destroying waits for the submit too: a recorded command may still use the buffer.
+    for (const buffer of this.pendingDestroy) this.forget(buffer);
+    this.pendingDestroy = [];
+  }
+
+  private forget(buffer: GPUBuffer): void {
+    this.allocatedBuffers--;
+    this.allocatedBytes -= buffer.size;
+    buffer.destroy();
   }
 
   private keep(buffer: GPUBuffer): void {
     const size = buffer.size;
     if (this.pooledBytes + size > this.maxPooledBytes) {
-      buffer.destroy();
-      this.allocatedBuffers--;
-      this.allocatedBytes -= size;
+      this.forget(buffer);
       return;
     }
     let bucket = this.free.get(size);
@@ -103,9 +129,11 @@ export class BufferPool {
   /** Destroys the pooled buffers (in-use ones are destroyed with the device). */
   destroy(): void {
     for (const bucket of this.free.values()) for (const b of bucket) b.destroy();
-    for (const b of this.pending) b.destroy();
+    for (const bucket of this.pending.values()) for (const b of bucket) b.destroy();
+    for (const b of this.pendingDestroy) b.destroy();
     this.free.clear();
-    this.pending = [];
+    this.pending.clear();
+    this.pendingDestroy = [];
     this.pooledBuffers = 0;
     this.pooledBytes = 0;
   }

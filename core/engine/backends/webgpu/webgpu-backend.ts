@@ -84,7 +84,8 @@ export class WebGPUBackend implements Backend {
 
   // ── memory ───────────────────────────────────────────────────────────────
 
-  private allocate(size: number, dtype: DType): GPUStorage {
+  /** `user`: who writes the new storage first (see BufferPool.acquire). */
+  private allocate(size: number, dtype: DType, user: 'kernel' | 'queue' = 'kernel'): GPUStorage {
     this.checkAlive();
     wgslType(dtype); // float64 and unknown dtypes are refused by name
     const bytes = size * 4;
@@ -95,7 +96,7 @@ export class WebGPUBackend implements Backend {
           `maxStorageBufferBindingSize (${mib(this.maxBindingBytes)}); use smaller batches or device 'cpu'`,
       );
     }
-    const buffer = this.storagePool.acquire(bytes);
+    const buffer = this.storagePool.acquire(bytes, user);
     this.liveStorages++;
     this.liveBytes += bytes;
     return new GPUStorage(size, dtype, buffer, this);
@@ -132,7 +133,7 @@ export class WebGPUBackend implements Backend {
   }
 
   upload(data: TypedArray, dtype: DType): Storage {
-    const out = this.allocate(data.length, dtype);
+    const out = this.allocate(data.length, dtype, 'queue');
     if (data.length === 0) return out;
     const typed = dtype === 'int32' ? toInt32Array(data) : toFloat32Array(data);
     this.device.queue.writeBuffer(out.buffer, 0, typed.buffer, typed.byteOffset, typed.byteLength);
@@ -156,7 +157,7 @@ export class WebGPUBackend implements Backend {
       offset = 0;
     }
     const bytes = size * 4;
-    const staging = this.readPool.acquire(bytes);
+    const staging = this.readPool.acquire(bytes, 'kernel');
     this.runner.copyBuffer(source.buffer, offset * 4, staging, 0, bytes);
     if (temporary) this.release(temporary);
     this.runner.flush();

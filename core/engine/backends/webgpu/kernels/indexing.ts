@@ -87,7 +87,7 @@ var<workgroup> staged: array<i32, ${SCATTER_WG}>;
 fn kernel(inv: Invocation) {
   // No early return: every thread takes part in the staging barriers.
   let o = inv.index;
-  let active = o < u.threads;
+  let inRange = o < u.threads;
   let j = o % u.inner;
   let s = i32((o / u.inner) % u.size);
   let a = o / (u.inner * u.size);
@@ -97,14 +97,14 @@ fn kernel(inv: Invocation) {
     staged[inv.local] = select(-1, idx_get(min(k, u.count - 1u)), k < u.count);
     workgroupBarrier();
     let n = min(${SCATTER_WG}u, u.count - k0);
-    if (active) {
+    if (inRange) {
       for (var q = 0u; q < n; q++) {
         if (staged[q] == s) { acc += upd_get((a * u.count + k0 + q) * u.inner + j); }
       }
     }
     workgroupBarrier();
   }
-  if (active) { out[o] = acc; }
+  if (inRange) { out[o] = acc; }
 }`,
   };
 }
