@@ -1,6 +1,7 @@
 // The runs port on the real runs side: the RunManager for everything that changes a run, the
 // store's repositories for reading, and the runs side's errors turned into LabErrors.
 import { join } from 'node:path';
+import { DatasetImportError } from '../datasets/index.js';
 import {
   RunConfigError,
   RunInUseError,
@@ -9,8 +10,8 @@ import {
   RunStateError,
   type RunEvent,
 } from '../runs/run-manager.js';
+import { deleteModel, ModelError, predictWithModel, saveModel } from '../runs/models.js';
 import {
-  deleteModelRow,
   getModel,
   getModelByName,
   getRun,
@@ -31,6 +32,7 @@ import {
   type RunDetail,
   type RunSummary,
 } from './contract.js';
+import { predictInput } from './predict-input.js';
 import type { RunsPort } from './runs-port.js';
 
 export interface RunsAdapterOptions {
@@ -103,14 +105,20 @@ export function createRunsAdapter({ manager, store, dataDir }: RunsAdapterOption
     note: (id, notes) => guard(() => summarize(manager.setNotes(id, notes))),
 
     listModels: () => listModels(store).map(modelSummary),
-    saveModel: () =>
-      Promise.reject(new LabError('internal', 'Saving models is not available yet in this build.')),
-    deleteModel: async (id) => deleteModelRow(store, id),
+    saveModel: (request) => guardAsync(async () => modelSummary(await saveModel(store, dataDir, request))),
+    deleteModel: async (id) => deleteModel(store, id),
     modelFile: (key) => {
       const model = getModel(store, key) ?? getModelByName(store, key);
       return model?.file ? join(dataDir, model.file) : undefined;
     },
-    predict: () => Promise.reject(new LabError('internal', 'Prediction is not available yet in this build.')),
+    predict: (request) =>
+      guardAsync(async () => {
+        if (!getModel(store, request.modelId))
+          throw new LabError('not-found', `No model with id '${request.modelId}'.`);
+        const input = await predictInput(request.input, dataDir);
+        const { meta, predictions } = await predictWithModel(store, dataDir, request.modelId, input);
+        return { modelId: request.modelId, task: meta.task, classNames: meta.classNames, predictions };
+      }),
 
     subscribe: (listener) => manager.subscribe((event) => toLabEvents(event).forEach(listener)),
     shutdown: () => manager.shutdown(),
@@ -249,6 +257,8 @@ export function fromRunsError(error: unknown): unknown {
     return new LabError('bad-request', error.message, issues);
   }
   if (error instanceof RunNotFoundError) return new LabError('not-found', error.message);
+  if (error instanceof ModelError || error instanceof DatasetImportError)
+    return new LabError('bad-request', error.message);
   if (
     error instanceof RunStateError ||
     error instanceof RunInUseError ||

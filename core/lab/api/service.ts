@@ -157,14 +157,17 @@ export class LabService {
       'runs:note': (request) => this.runs().note(this.run(request.id).id, request.notes),
 
       'models:list': () => ({ models: this.runs().listModels() }),
-      'models:save': (request) => {
+      'models:save': async (request) => {
         this.run(request.runId);
-        return this.runs().saveModel(request);
+        const model = await this.runs().saveModel(request);
+        this.emit({ type: 'models:changed', modelId: model.id });
+        return model;
       },
-      'models:delete': (request) =>
-        this.runs()
-          .deleteModel(request.id)
-          .then((deleted) => ({ deleted })),
+      'models:delete': async (request) => {
+        const deleted = await this.runs().deleteModel(request.id);
+        if (deleted) this.emit({ type: 'models:changed', modelId: request.id });
+        return { deleted };
+      },
       'models:predict': (request) => this.runs().predict(request),
 
       'compare:runs': (request) => {
