@@ -22,3 +22,7 @@ ALTER TABLE artifacts ADD COLUMN meta_json TEXT;
 -- What a saved model predicts: {"task", "classNames", "featureShape", "inputKind"}, so a list of
 -- models needs no file reads.
 ALTER TABLE models ADD COLUMN meta_json TEXT;
+
+-- Series reads (both axes) are range scans of the metrics primary key; the epoch index only
+-- repeated every key (about 40% of the table's size) and no query uses it.
+DROP INDEX metrics_by_epoch;
