@@ -39,11 +39,11 @@ struct Workspace {
   size_t capacity = 0;
   ~Workspace() { std::free(raw); }
 };
-thread_local Workspace tls_workspace;
+thread_local Workspace tls_workspace[2];
 }  // namespace
 
-float* thread_workspace(size_t floats) {
-  Workspace& w = tls_workspace;
+float* thread_workspace(size_t floats, int slot) {
+  Workspace& w = tls_workspace[slot];
   if (floats > w.capacity) {
     std::free(w.raw);
     const size_t capacity = floats + floats / 4;  // some headroom against regrowth
@@ -227,32 +227,64 @@ int threads_in_effect() {
 // serial; see BENCHMARKS).
 constexpr int64_t kParallelMinMacs = int64_t{24} << 20;
 
-struct Split {
-  const SgemmArgs* args;
-  SerialGemm gemm;
-  bool by_rows;
-  int64_t tiles;  // tiles along the split dimension
-  int64_t tile;   // MR or NR
+// Shared state of one parallel product: a ticket counter per work phase and a barrier.
+class ParallelProduct {
+ public:
+  ParallelProduct(int threads, int64_t phases) : counters_(static_cast<size_t>(phases)), threads_(threads) {
+    for (auto& c : counters_) c.store(0, std::memory_order_relaxed);
+  }
+
+  static int64_t claim(void* self, int64_t phase) {
+    return static_cast<ParallelProduct*>(self)->counters_[static_cast<size_t>(phase)].fetch_add(
+        1, std::memory_order_relaxed);
+  }
+
+  static void barrier(void* self) {
+    auto* p = static_cast<ParallelProduct*>(self);
+    const int gen = p->barrier_generation_.load(std::memory_order_acquire);
+    if (p->barrier_count_.fetch_add(1, std::memory_order_acq_rel) == p->threads_ - 1) {
+      p->barrier_count_.store(0, std::memory_order_relaxed);
+      p->barrier_generation_.fetch_add(1, std::memory_order_release);
+      return;
+    }
+    for (int spins = 0; p->barrier_generation_.load(std::memory_order_acquire) == gen; ++spins) {
+      if (spins < 4096) cpu_relax();
+      else std::this_thread::yield();  // the other thread may have lost its core
+    }
+  }
+
+ private:
+  std::vector<std::atomic<int64_t>> counters_;
+  std::atomic<int> barrier_count_{0};
+  std::atomic<int> barrier_generation_{0};
+  int threads_;
 };
 
-void run_part(void* ctx, int index, int count) {
-  const Split& s = *static_cast<const Split*>(ctx);
-  const int64_t t0 = s.tiles * index / count, t1 = s.tiles * (index + 1) / count;
-  SgemmArgs part = *s.args;
-  const int64_t total = s.by_rows ? part.m : part.n;
-  const int64_t begin = t0 * s.tile;
-  const int64_t end = t1 * s.tile < total ? t1 * s.tile : total;
-  if (end <= begin) return;
-  if (s.by_rows) {
-    part.m = end - begin;
-    part.a = part.trans_a ? part.a + begin : part.a + begin * part.lda;
-    part.c = part.c + begin * part.ldc;
-  } else {
-    part.n = end - begin;
-    part.b = part.trans_b ? part.b + begin * part.ldb : part.b + begin;
-    part.c = part.c + begin;
-  }
-  s.gemm(part);
+using ParallelGemm = void (*)(const SgemmArgs&, const ParallelContext&, int, int);
+
+struct ParallelJob {
+  const SgemmArgs* args;
+  const ParallelContext* ctx;
+  ParallelGemm gemm;
+};
+
+void run_parallel_part(void* job, int index, int count) {
+  const auto& j = *static_cast<const ParallelJob*>(job);
+  j.gemm(*j.args, *j.ctx, index, count);
+}
+
+struct ParallelKernel {
+  ParallelGemm gemm;
+  size_t (*shared_b_floats)(const SgemmArgs&);
+  int64_t (*phases)(const SgemmArgs&);
+};
+
+ParallelKernel parallel_kernel(const Kernel& k) {
+#if NNLAB_HAVE_AVX2
+  if (k.gemm == sgemm_avx2) return {sgemm_avx2_parallel, shared_b_floats_avx2, parallel_phases_avx2};
+#endif
+  (void)k;
+  return {sgemm_generic_parallel, shared_b_floats_generic, parallel_phases_generic};
 }
 
 void sgemm_dispatch(const SgemmArgs& args) {
@@ -266,17 +298,14 @@ void sgemm_dispatch(const SgemmArgs& args) {
         // Growing replaces the pool; the old one's workers sleep forever (rare: setThreads up).
         pool = new Pool(threads - 1);
       }
-      const int64_t tiles_m = (args.m + k.info.mr - 1) / k.info.mr;
-      const int64_t tiles_n = (args.n + k.info.nr - 1) / k.info.nr;
-      Split split{&args, k.gemm, tiles_m >= tiles_n, 0, 0};
-      split.tiles = split.by_rows ? tiles_m : tiles_n;
-      split.tile = split.by_rows ? k.info.mr : k.info.nr;
-      int count = threads;
-      if (split.tiles < count) count = static_cast<int>(split.tiles);
-      if (count > 1) {
-        pool->run(run_part, &split, count);
-        return;
-      }
+      const ParallelKernel pk = parallel_kernel(k);
+      const size_t shared = pk.shared_b_floats(args);
+      float* b = thread_workspace(2 * shared + 16, 1);
+      ParallelProduct product(threads, pk.phases(args));
+      ParallelContext ctx{ParallelProduct::claim, ParallelProduct::barrier, &product, {b, b + ((shared + 15) & ~size_t{15})}};
+      ParallelJob job{&args, &ctx, pk.gemm};
+      pool->run(run_parallel_part, &job, threads);
+      return;
     }
   }
   k.gemm(args);

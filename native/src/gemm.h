@@ -26,7 +26,21 @@ struct SgemmArgs {
 };
 
 // Growable, 64-byte aligned scratch memory owned by the calling thread (see addon.cc).
-float* thread_workspace(size_t floats);
+// Slot 0 holds a thread's private packing buffers; slot 1 the B blocks shared in a parallel
+// product (allocated by the calling thread).
+float* thread_workspace(size_t floats, int slot = 0);
+
+// What a parallel product's threads share, provided by addon.cc (so that no atomics or other
+// inline library code are compiled inside the instruction-set-specific kernel TUs).
+struct ParallelContext {
+  // The next work ticket of `phase` (0, 1, 2, ... across all threads together).
+  int64_t (*claim)(void* self, int64_t phase);
+  // Blocks until every thread of the product has called it.
+  void (*barrier)(void* self);
+  void* self;
+  // Two packed-B buffers of shared_b_floats(args) each, used alternately.
+  float* shared_b[2];
+};
 
 struct KernelInfo {
   int mr, nr;  // micro-tile
@@ -36,10 +50,18 @@ struct KernelInfo {
 // Serial blocked GEMM on the calling thread. Requires m, n, k > 0.
 void sgemm_generic(const SgemmArgs& args);
 KernelInfo kernel_info_generic();
+// Thread `index` of `count` of one product; all must call it with the same args and ctx.
+void sgemm_generic_parallel(const SgemmArgs& args, const ParallelContext& ctx, int index, int count);
+size_t shared_b_floats_generic(const SgemmArgs& args);
+// Work phases a parallel product goes through (the number of claim counters it needs).
+int64_t parallel_phases_generic(const SgemmArgs& args);
 
 #if NNLAB_HAVE_AVX2
 void sgemm_avx2(const SgemmArgs& args);
 KernelInfo kernel_info_avx2();
+void sgemm_avx2_parallel(const SgemmArgs& args, const ParallelContext& ctx, int index, int count);
+size_t shared_b_floats_avx2(const SgemmArgs& args);
+int64_t parallel_phases_avx2(const SgemmArgs& args);
 #endif
 
 }  // namespace nnlab

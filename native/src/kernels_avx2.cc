@@ -139,6 +139,14 @@ namespace nnlab {
 
 void sgemm_avx2(const SgemmArgs& args) { driver(args); }
 
+void sgemm_avx2_parallel(const SgemmArgs& args, const ParallelContext& ctx, int index, int count) {
+  driver_parallel(args, ctx, index, count);
+}
+
+size_t shared_b_floats_avx2(const SgemmArgs& args) { return shared_b_floats(args); }
+
+int64_t parallel_phases_avx2(const SgemmArgs& args) { return parallel_phases(args); }
+
 KernelInfo kernel_info_avx2() { return {static_cast<int>(MR), static_cast<int>(NR), "native-avx2"}; }
 
 }  // namespace nnlab

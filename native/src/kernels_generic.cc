@@ -43,6 +43,14 @@ namespace nnlab {
 
 void sgemm_generic(const SgemmArgs& args) { driver(args); }
 
+void sgemm_generic_parallel(const SgemmArgs& args, const ParallelContext& ctx, int index, int count) {
+  driver_parallel(args, ctx, index, count);
+}
+
+size_t shared_b_floats_generic(const SgemmArgs& args) { return shared_b_floats(args); }
+
+int64_t parallel_phases_generic(const SgemmArgs& args) { return parallel_phases(args); }
+
 KernelInfo kernel_info_generic() {
   return {static_cast<int>(MR), static_cast<int>(NR), "native-generic"};
 }
