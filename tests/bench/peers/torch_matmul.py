@@ -4,7 +4,7 @@ Usage: python3 torch_matmul.py '<json list of cases>'
 Each case: {"name": str, "m": int, "n": int, "k": int, "transA": bool, "transB": bool}; the
 operands are stored as NN Lab stores them (A is k×m when transA, B is n×k when transB) and
 multiplied through transposed views, as a framework's backward pass does. Prints one JSON
-list: [{"name", "threads", "gflops"}], medians of several timed repetitions after warm-up.
+object {"version", "blas", "results": [{"name", "threads", "gflops"}]}, medians of several timed repetitions after warm-up.
 """
 import json
 import statistics
@@ -40,7 +40,9 @@ def main():
     for threads in (1, 2):
         for case in cases:
             results.append({"name": case["name"], "threads": threads, "gflops": time_case(case, threads)})
-    print(json.dumps({"version": torch.__version__, "results": results}))
+    config = torch.__config__.show()
+    blas = next((part.split("=", 1)[1] for part in config.replace(",", " ").split() if part.startswith("BLAS_INFO=")), "?")
+    print(json.dumps({"version": torch.__version__, "blas": blas, "results": results}))
 
 
 if __name__ == "__main__":
