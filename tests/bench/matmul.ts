@@ -160,16 +160,18 @@ function benchTorch(rows: BenchRow[]): string | undefined {
   if (run.status !== 0) return `PyTorch peer failed: ${run.stderr.trim().split('\n').pop() ?? run.status}`;
   const parsed = JSON.parse(run.stdout) as {
     version: string;
+    blas: string;
     results: { name: string; threads: number; gflops: number }[];
   };
-  for (const r of parsed.results) {
+  for (const [i, r] of parsed.results.entries()) {
     rows.push({
       group: GROUP,
       name: r.name,
       impl: `torch ${r.threads}T`,
       value: r.gflops,
       unit: 'GFLOP/s',
-      note: `PyTorch ${parsed.version}, ${r.threads} thread${r.threads > 1 ? 's' : ''}`,
+      // Debian's build calls the system libblas: the reference BLAS unless OpenBLAS is installed.
+      ...(i === 0 ? { note: `PyTorch ${parsed.version}, BLAS_INFO=${parsed.blas}` } : {}),
     });
   }
   return undefined;
