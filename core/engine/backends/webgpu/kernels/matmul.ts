@@ -5,8 +5,8 @@
  * Tiles are loaded with vec4 reads along whichever dimension of an operand is contiguous: K
  * for a plain row-major A (M for a transposed one, i.e. swapped strides), N for a plain B (K
  * for a transposed one). So `a.T @ b` and `a @ b.T` read memory as fast as `a @ b`. Views that
- * are not vec4-aligned fall back to scalar loads ordered along the smaller stride. Batch
- * dimensions may have stride 0 (broadcast).
+ * are not vec4-aligned fall back to scalar loads. Batch dimensions may have stride 0
+ * (broadcast).
  */
 import type { View } from '../../backend.js';
 import type { Layout } from '../../../tensor/layout.js';
@@ -18,7 +18,7 @@ const TILE = 64;
 const TILE_K = 16;
 
 /** How an operand's tile is read: vec4 along its first (rows) or second (cols) dim, or scalar. */
-type LoadMode = 'vec-rows' | 'vec-cols' | 'scalar-rows' | 'scalar-cols';
+type LoadMode = 'vec-rows' | 'vec-cols' | 'scalar';
 
 function aligned(values: readonly number[]): boolean {
   return values.every((v) => v % 4 === 0);
@@ -43,13 +43,13 @@ function loadMode(
   if ((rowStride === 1 || rows === 1) && rows % 4 === 0 && aligned([...common, cols > 1 ? colStride : 0])) {
     return 'vec-rows';
   }
-  return Math.abs(rowStride) <= Math.abs(colStride) ? 'scalar-rows' : 'scalar-cols';
+  return 'scalar';
 }
 
 /**
- * WGSL loading one operand's tile into `dst` (workgroup memory laid out [k][64/4] as vec4 along
- * the non-K dimension). For A the rows are M and the cols K; for B the rows are K and cols N.
- * `isA` says which dimension is K.
+ * WGSL loading one operand's tile into `dst`, 256 vec4 of workgroup memory. A tile read with
+ * vec4 along K is stored [64 M|N][16/4 K] (`tileAlongK`); any other tile [16 K][64/4 M|N]. For A the rows are M and the cols K; for B the rows
+ * are K and the cols N.
  */
 function loadTile(name: string, dst: string, mode: LoadMode, isA: boolean, t: string): string {
   // Names of the global row/col bounds and strides in the uniforms.
@@ -60,12 +60,6 @@ function loadTile(name: string, dst: string, mode: LoadMode, isA: boolean, t: st
   // r0/c0: the tile origin in (rows, cols). The tile spans 64 non-K × 16 K.
   const r0 = isA ? 'm0' : 'k0';
   const c0 = isA ? 'k0' : 'n0';
-  // Store (row, col) → dst[k * 16 + other / 4][other % 4], with k the K coordinate.
-  const store = (row: string, col: string, value: string): string => {
-    const k = isA ? col : row;
-    const other = isA ? row : col;
-    return `${dst}[(${k}) * 16u + (${other}) / 4u][(${other}) % 4u] = ${value};`;
-  };
   const tileRows = isA ? TILE : TILE_K;
   const tileCols = isA ? TILE_K : TILE;
   const lines: string[] = [`fn load_${name}(t: u32, m0: u32, n0: u32, k0: u32, base: i32) {`];
@@ -83,37 +77,33 @@ function loadTile(name: string, dst: string, mode: LoadMode, isA: boolean, t: st
       `    v = ${name}[(base + i32(gr) * ${rs} + i32(gc) * ${cs}) / 4];`,
       `  }`,
     );
-    // When the vec4 runs along the non-K dimension it is one slot of dst; else four.
+    // The vec4 is stored as it was read: one slot of the tile, along K or along M/N.
     const vecAlongK = isA ? alongCols : !alongCols;
-    if (!vecAlongK) {
-      const k = isA ? 'c' : 'r';
-      const other = isA ? 'r' : 'c';
-      lines.push(`  ${dst}[${k} * 16u + ${other} / 4u] = v;`);
-    } else {
-      for (let j = 0; j < 4; j++) {
-        const row = alongCols ? 'r' : `r + ${j}u`;
-        const col = alongCols ? `c + ${j}u` : 'c';
-        lines.push(`  ${store(row, col, `v[${j}]`)}`);
-      }
-    }
+    const k = isA ? 'c' : 'r';
+    const other = isA ? 'r' : 'c';
+    lines.push(
+      vecAlongK ? `  ${dst}[${other} * 4u + ${k} / 4u] = v;` : `  ${dst}[${k} * 16u + ${other} / 4u] = v;`,
+    );
   } else {
-    const alongRows = mode === 'scalar-rows';
-    lines.push(`  for (var j = 0u; j < 4u; j++) {`, `    let e = j * 256u + t;`);
-    lines.push(
-      alongRows
-        ? `    let r = e % ${tileRows}u; let c = e / ${tileRows}u;`
-        : `    let r = e / ${tileCols}u; let c = e % ${tileCols}u;`,
-    );
-    lines.push(
-      `    let gr = ${r0} + r; let gc = ${c0} + c;`,
-      `    var v = ${t}(0);`,
-      `    if (gr < ${rowsBound} && gc < ${colsBound}) { v = ${name}[base + i32(gr) * ${rs} + i32(gc) * ${cs}]; }`,
-      `    ${store('r', 'c', 'v')}`,
-      `  }`,
-    );
+    // Four scalar loads along M (A) or N (B), assembled into one vec4 slot: no component
+    // stores, which software adapters compile slowly.
+    lines.push(`  let k = t / 16u;`, `  let q = (t % 16u) * 4u;`, `  var v = vec4<${t}>();`);
+    for (let j = 0; j < 4; j++) {
+      const gr = isA ? `m0 + q + ${j}u` : 'k0 + k';
+      const gc = isA ? 'k0 + k' : `n0 + q + ${j}u`;
+      lines.push(
+        `  if (${gr} < ${rowsBound} && ${gc} < ${colsBound}) { v[${j}] = ${name}[base + i32(${gr}) * ${rs} + i32(${gc}) * ${cs}]; }`,
+      );
+    }
+    lines.push(`  ${dst}[k * 16u + q / 4u] = v;`);
   }
   lines.push('}');
   return lines.join('\n');
+}
+
+/** Whether a tile is stored as vec4 along K (it was read that way). */
+function tileAlongK(mode: LoadMode, isA: boolean): boolean {
+  return isA ? mode === 'vec-cols' : mode === 'vec-rows';
 }
 
 export function matmulProgram(a: View, b: View, out: GPUStorage): Program {
@@ -135,6 +125,25 @@ export function matmulProgram(a: View, b: View, out: GPUStorage): Program {
   const aMode = loadMode(M, K, sam, sak, aBatch.strides, aBatch.offset);
   const bMode = loadMode(K, N, sbk, sbn, bBatch.strides, bBatch.offset);
   const outVec = N % 4 === 0;
+  const aAlongK = tileAlongK(aMode, true);
+  const bAlongK = tileAlongK(bMode, false);
+  // Row i of A over the 4 K of step kq, as a vec4 along K.
+  const aRow = (i: number) =>
+    aAlongK
+      ? `tileA[(ty * 4u + ${i}u) * 4u + kq]`
+      : `vec4<${t}>(${[0, 1, 2, 3].map((j) => `tileA[(kq * 4u + ${j}u) * 16u + ty][${i}]`).join(', ')})`;
+  const bLoads = [0, 1, 2, 3]
+    .map(
+      (j) =>
+        bAlongK
+          ? `      let b${j} = tileB[(tx * 4u + ${j}u) * 4u + kq];` // column j of the 4, along K
+          : `      let b${j} = tileB[(kq * 4u + ${j}u) * 16u + tx];`, // row k = kq·4+j, along N
+    )
+    .join('\n');
+  const update = (i: number) =>
+    bAlongK
+      ? `      { let a = ${aRow(i)}; acc[${i}] += vec4<${t}>(dot(a, b0), dot(a, b1), dot(a, b2), dot(a, b3)); }`
+      : `      { let a = ${aRow(i)}; acc[${i}] += a.x * b0 + a.y * b1 + a.z * b2 + a.w * b3; }`;
   const t = wgslType(a.storage.dtype);
   const store = outVec
     ? `    if (gm < u.M && gn < u.N) { out[(outBase + gm * u.N + gn) / 4u] = acc[i]; }`
@@ -181,13 +190,9 @@ fn kernel(inv: Invocation) {
     load_a(inv.local, m0, n0, k0, aBase);
     load_b(inv.local, m0, n0, k0, bBase);
     workgroupBarrier();
-    for (var k = 0u; k < ${TILE_K}u; k++) {
-      let av = tileA[k * 16u + ty];
-      let bv = tileB[k * 16u + tx];
-      acc[0] += av.x * bv;
-      acc[1] += av.y * bv;
-      acc[2] += av.z * bv;
-      acc[3] += av.w * bv;
+    for (var kq = 0u; kq < ${TILE_K / 4}u; kq++) {
+${bLoads}
+${[0, 1, 2, 3].map(update).join('\n')}
     }
     workgroupBarrier();
   }
