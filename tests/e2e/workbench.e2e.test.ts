@@ -3,7 +3,7 @@
 // while the live chart updates, compare them, save a model and predict with it. Each view is
 // screenshotted into test-results/e2e/, and the page must log no errors.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   chromiumAvailable,
   collectPageErrors,
@@ -14,6 +14,38 @@ import {
 import { startLabServer, type LabServerProcess } from './support/lab-server.js';
 
 const RUN_TIMEOUT_MS = 150_000;
+
+// In-page helpers. Playwright sends functions (not strings, which the page's strict CSP refuses
+// to evaluate); this file is typechecked without the DOM library, hence the structural types.
+interface PageElement {
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+}
+interface PageGlobals {
+  document: { body: unknown; querySelector(selector: string): PageElement | null };
+  MutationObserver: new (callback: () => void) => { observe(target: unknown, options: object): void };
+  __points: number[];
+}
+
+function textIs({ selector, expected }: { selector: string; expected: string }): boolean {
+  const page = globalThis as unknown as PageGlobals;
+  return page.document.querySelector(selector)?.textContent?.trim() === expected;
+}
+
+/** Records each distinct point count the chart draws into `__points`. */
+function recordChartRedraws(selector: string): void {
+  const page = globalThis as unknown as PageGlobals;
+  const seen: number[] = (page.__points = []);
+  new page.MutationObserver(() => {
+    const points = Number(page.document.querySelector(selector)?.getAttribute('data-points') ?? 0);
+    if (points && seen[seen.length - 1] !== points) seen.push(points);
+  }).observe(page.document.body, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeFilter: ['data-points'],
+  });
+}
 
 describe.skipIf(!chromiumAvailable)('NN Lab in the browser (nnlab serve)', () => {
   let server: LabServerProcess;
@@ -27,6 +59,15 @@ describe.skipIf(!chromiumAvailable)('NN Lab in the browser (nnlab serve)', () =>
     page = await browser.newPage({ viewport: { width: 1400, height: 900 }, colorScheme: 'light' });
     errors = collectPageErrors(page);
     await page.goto(server.pageUrl);
+  });
+
+  // A failed step leaves a picture of what the page showed.
+  afterEach(async (context) => {
+    if (context.task.result?.state === 'fail' && page) {
+      await screenshot(page, `failed-${context.task.name.replace(/[^a-z0-9]+/gi, '-')}`).catch(
+        () => undefined,
+      );
+    }
   });
 
   afterAll(async () => {
@@ -45,16 +86,13 @@ describe.skipIf(!chromiumAvailable)('NN Lab in the browser (nnlab serve)', () =>
     await page.selectOption('#hp-optimizer', optimizer);
     for (const [field, value] of Object.entries(settings)) await page.fill(field, value);
     await page.click('[data-action="start"]');
-    await page.waitForFunction(
-      `document.querySelector('.status h2')?.textContent?.trim() === ${JSON.stringify(name)}`,
-    );
+    await page.waitForFunction(textIs, { selector: '.status h2', expected: name });
   }
 
   async function waitForStatus(status: string) {
-    // In-page code is passed as text: this file is typechecked without the DOM library.
     await page.waitForFunction(
-      `document.querySelector('[data-testid="run-status"]')?.textContent?.trim() === ${JSON.stringify(status)}`,
-      undefined,
+      textIs,
+      { selector: '[data-testid="run-status"]', expected: status },
       { timeout: RUN_TIMEOUT_MS, polling: 200 },
     );
   }
@@ -89,17 +127,10 @@ describe.skipIf(!chromiumAvailable)('NN Lab in the browser (nnlab serve)', () =>
 
   it('trains a run and the live chart updates while it runs', async () => {
     // Record every redraw of the loss chart (its point count) while the run trains.
-    await page.evaluate(`(() => {
-      const seen = (window.__points = []);
-      new MutationObserver(() => {
-        const chart = document.querySelector('[data-chart="loss"] .line-chart');
-        const points = Number(chart?.getAttribute('data-points') ?? 0);
-        if (points && seen[seen.length - 1] !== points) seen.push(points);
-      }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-points'] });
-    })()`);
+    await page.evaluate(recordChartRedraws, '[data-chart="loss"] .line-chart');
     await train('adam-lr-0.01', { '#hp-epochs': '40', '#hp-batch': '16', '#hp-lr': '0.01' });
     await waitForStatus('completed');
-    const seen = (await page.evaluate('window.__points')) as number[];
+    const seen = await page.evaluate(() => (globalThis as unknown as { __points: number[] }).__points);
     expect(seen.length, `loss chart redraws: ${JSON.stringify(seen)}`).toBeGreaterThanOrEqual(3);
     expect(await page.locator('[data-chart="accuracy"]').count()).toBe(1);
     await screenshot(page, '3-train');
