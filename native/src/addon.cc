@@ -7,10 +7,12 @@
 //   sgemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, accumulate)
 //   setThreads(n): number   (0 = default; returns the count in effect)
 //   getThreads(): number
+//   adamUpdate(param, grad, m, v, lr, beta1, beta2, epsilon, step, weightDecay)
 #include <node_api.h>
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
@@ -415,6 +417,62 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// adamUpdate(param, grad, m, v, lr, beta1, beta2, epsilon, step, weightDecay): one Adam/AdamW
+// step in place over equal-length Float32Arrays (the Backend.adamUpdate rule).
+napi_value AdamUpdate(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc != 10) {
+    napi_throw_type_error(env, nullptr, "adamUpdate: expected 10 arguments");
+    return nullptr;
+  }
+  float* arrays[4];
+  int64_t lengths[4];
+  const char* names[4] = {"param", "grad", "m", "v"};
+  for (int i = 0; i < 4; ++i)
+    if (!get_f32(env, argv[i], names[i], &arrays[i], &lengths[i])) return nullptr;
+  if (lengths[1] != lengths[0] || lengths[2] != lengths[0] || lengths[3] != lengths[0]) {
+    napi_throw_range_error(env, nullptr, "adamUpdate: param, grad, m and v must have the same length");
+    return nullptr;
+  }
+  double h[6];  // lr, beta1, beta2, epsilon, step, weightDecay
+  for (int i = 0; i < 6; ++i) {
+    if (napi_get_value_double(env, argv[4 + i], &h[i]) != napi_ok || !std::isfinite(h[i])) {
+      napi_throw_type_error(env, nullptr, "adamUpdate: hyperparameters must be finite numbers");
+      return nullptr;
+    }
+  }
+  if (!(h[4] >= 1) || h[4] != std::floor(h[4])) {
+    napi_throw_range_error(env, nullptr, "adamUpdate: step must be an integer >= 1");
+    return nullptr;
+  }
+  // Bias corrections and step size in float64, as the TypeScript kernel computes them.
+  const double c1 = 1 - std::pow(h[1], h[4]);
+  const double c2 = 1 - std::pow(h[2], h[4]);
+  AdamArgs args{arrays[0],
+                arrays[1],
+                arrays[2],
+                arrays[3],
+                lengths[0],
+                static_cast<float>(h[1]),
+                static_cast<float>(1 - h[1]),
+                static_cast<float>(h[2]),
+                static_cast<float>(1 - h[2]),
+                static_cast<float>(h[0] / c1),
+                static_cast<float>(1 / std::sqrt(c2)),
+                static_cast<float>(h[3]),
+                static_cast<float>(1 - h[0] * h[5])};
+#if NNLAB_HAVE_AVX2
+  if (kernel().gemm == sgemm_avx2) {
+    adam_avx2(args);
+    return nullptr;
+  }
+#endif
+  adam_generic(args);
+  return nullptr;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -440,11 +498,13 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_value fn, value;
   NAPI_CALL(env, napi_create_function(env, "sgemm", NAPI_AUTO_LENGTH, Sgemm, nullptr, &fn));
   NAPI_CALL(env, napi_set_named_property(env, exports, "sgemm", fn));
+  NAPI_CALL(env, napi_create_function(env, "adamUpdate", NAPI_AUTO_LENGTH, AdamUpdate, nullptr, &fn));
+  NAPI_CALL(env, napi_set_named_property(env, exports, "adamUpdate", fn));
   NAPI_CALL(env, napi_create_function(env, "setThreads", NAPI_AUTO_LENGTH, SetThreads, nullptr, &fn));
   NAPI_CALL(env, napi_set_named_property(env, exports, "setThreads", fn));
   NAPI_CALL(env, napi_create_function(env, "getThreads", NAPI_AUTO_LENGTH, GetThreads, nullptr, &fn));
   NAPI_CALL(env, napi_set_named_property(env, exports, "getThreads", fn));
-  NAPI_CALL(env, napi_create_int32(env, 1, &value));
+  NAPI_CALL(env, napi_create_int32(env, 2, &value));
   NAPI_CALL(env, napi_set_named_property(env, exports, "abiVersion", value));
   NAPI_CALL(env, napi_create_string_utf8(env, kernel().info.name, NAPI_AUTO_LENGTH, &value));
   NAPI_CALL(env, napi_set_named_property(env, exports, "kernel", value));

@@ -56,7 +56,20 @@ size_t shared_b_floats_generic(const SgemmArgs& args);
 // Work phases a parallel product goes through (the number of claim counters it needs).
 int64_t parallel_phases_generic(const SgemmArgs& args);
 
+// One Adam/AdamW step over n contiguous float32 elements (see addon.cc AdamUpdate).
+struct AdamArgs {
+  float* p;
+  const float* g;
+  float* m;
+  float* v;
+  int64_t n;
+  // 1−β computed in float64 before rounding (1.0f − 0.999f is off by 1.3e-5 relative).
+  float beta1, one_minus_beta1, beta2, one_minus_beta2, step_size, inv_sqrt_c2, epsilon, decay;
+};
+void adam_generic(const AdamArgs& args);
+
 #if NNLAB_HAVE_AVX2
+void adam_avx2(const AdamArgs& args);
 void sgemm_avx2(const SgemmArgs& args);
 KernelInfo kernel_info_avx2();
 void sgemm_avx2_parallel(const SgemmArgs& args, const ParallelContext& ctx, int index, int count);

@@ -2,6 +2,8 @@
 // binding.gyp); addon.cc calls into it only after checking the CPU at runtime.
 #include <immintrin.h>
 
+#include <cmath>
+
 #include "gemm.h"
 
 namespace {
@@ -133,11 +135,43 @@ void pack_b_trans_full(const float* b, int64_t ldb, int64_t kc, float* dst) {
 
 #include "gemm_driver.inc"
 
+// p ← p·decay − step_size·m / (√v·inv_sqrt_c2 + ε), after the moment updates; the same
+// arithmetic as the TypeScript kernel, in float32.
+inline void adam_scalar(const nnlab::AdamArgs& a, int64_t i) {
+  const float g = a.g[i];
+  const float m = a.beta1 * a.m[i] + a.one_minus_beta1 * g;
+  const float v = a.beta2 * a.v[i] + a.one_minus_beta2 * g * g;
+  a.m[i] = m;
+  a.v[i] = v;
+  a.p[i] = a.p[i] * a.decay - a.step_size * m / (std::sqrt(v) * a.inv_sqrt_c2 + a.epsilon);
+}
+
 }  // namespace
 
 namespace nnlab {
 
 void sgemm_avx2(const SgemmArgs& args) { driver(args); }
+
+void adam_avx2(const AdamArgs& a) {
+  const __m256 b1 = _mm256_set1_ps(a.beta1), nb1 = _mm256_set1_ps(a.one_minus_beta1);
+  const __m256 b2 = _mm256_set1_ps(a.beta2), nb2 = _mm256_set1_ps(a.one_minus_beta2);
+  const __m256 step = _mm256_set1_ps(a.step_size), isc2 = _mm256_set1_ps(a.inv_sqrt_c2);
+  const __m256 eps = _mm256_set1_ps(a.epsilon), decay = _mm256_set1_ps(a.decay);
+  int64_t i = 0;
+  for (; i + 8 <= a.n; i += 8) {
+    const __m256 g = _mm256_loadu_ps(a.g + i);
+    // The arithmetic of adam_scalar, eight lanes at a time.
+    const __m256 m = _mm256_add_ps(_mm256_mul_ps(b1, _mm256_loadu_ps(a.m + i)), _mm256_mul_ps(nb1, g));
+    const __m256 v =
+        _mm256_add_ps(_mm256_mul_ps(b2, _mm256_loadu_ps(a.v + i)), _mm256_mul_ps(_mm256_mul_ps(nb2, g), g));
+    _mm256_storeu_ps(a.m + i, m);
+    _mm256_storeu_ps(a.v + i, v);
+    const __m256 denom = _mm256_add_ps(_mm256_mul_ps(_mm256_sqrt_ps(v), isc2), eps);
+    const __m256 delta = _mm256_div_ps(_mm256_mul_ps(step, m), denom);
+    _mm256_storeu_ps(a.p + i, _mm256_sub_ps(_mm256_mul_ps(_mm256_loadu_ps(a.p + i), decay), delta));
+  }
+  for (; i < a.n; ++i) adam_scalar(a, i);
+}
 
 void sgemm_avx2_parallel(const SgemmArgs& args, const ParallelContext& ctx, int index, int count) {
   driver_parallel(args, ctx, index, count);

@@ -1,5 +1,7 @@
 // Portable kernels: plain C++ that the compiler vectorises for the baseline instruction set
 // (SSE2 on x86-64, NEON on arm64). Used where AVX2/FMA is absent or was not compiled.
+#include <cmath>
+
 #include "gemm.h"
 
 namespace {
@@ -37,11 +39,26 @@ void pack_b_trans_full(const float* b, int64_t ldb, int64_t kc, float* dst) {
 
 #include "gemm_driver.inc"
 
+// p ← p·decay − step_size·m / (√v·inv_sqrt_c2 + ε), after the moment updates; the same
+// arithmetic as the TypeScript kernel, in float32.
+inline void adam_scalar(const nnlab::AdamArgs& a, int64_t i) {
+  const float g = a.g[i];
+  const float m = a.beta1 * a.m[i] + a.one_minus_beta1 * g;
+  const float v = a.beta2 * a.v[i] + a.one_minus_beta2 * g * g;
+  a.m[i] = m;
+  a.v[i] = v;
+  a.p[i] = a.p[i] * a.decay - a.step_size * m / (std::sqrt(v) * a.inv_sqrt_c2 + a.epsilon);
+}
+
 }  // namespace
 
 namespace nnlab {
 
 void sgemm_generic(const SgemmArgs& args) { driver(args); }
+
+void adam_generic(const AdamArgs& args) {
+  for (int64_t i = 0; i < args.n; ++i) adam_scalar(args, i);
+}
 
 void sgemm_generic_parallel(const SgemmArgs& args, const ParallelContext& ctx, int index, int count) {
   driver_parallel(args, ctx, index, count);

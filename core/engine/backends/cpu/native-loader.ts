@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The ABI between this loader and native/src/addon.cc; bump both together. */
-const ABI_VERSION = 1;
+const ABI_VERSION = 2;
 
 export interface NativeKernels {
   readonly abiVersion: number;
@@ -34,6 +34,19 @@ export interface NativeKernels {
     cOffset: number,
     ldc: number,
     accumulate: boolean,
+  ): void;
+  /** One Adam/AdamW step in place over equal-length arrays; see adam.ts `adamUpdate`. */
+  adamUpdate(
+    param: Float32Array,
+    grad: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    learningRate: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    step: number,
+    weightDecay: number,
   ): void;
   /** Threads used for large products (0 = the default); returns the count in effect. */
   setThreads(threads: number): number;
@@ -62,6 +75,7 @@ function isNativeKernels(value: unknown): value is NativeKernels {
     v.abiVersion === ABI_VERSION &&
     (v.kernel === 'native-avx2' || v.kernel === 'native-generic') &&
     typeof v.sgemm === 'function' &&
+    typeof v.adamUpdate === 'function' &&
     typeof v.setThreads === 'function' &&
     typeof v.getThreads === 'function'
   );
