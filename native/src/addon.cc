@@ -148,41 +148,64 @@ int default_threads() {
 
 using Job = void (*)(void* ctx, int index, int count);
 
+// A job is open to helpers from run() until the caller's own share returns — by then the job
+// (a parallel product) is complete, since its threads wait only for work, not for each other.
+// A worker joins only while the job is open and under the thread budget; run() closes the
+// job and waits just for workers that joined, so a worker the OS has not scheduled yet never
+// holds the caller up, and never touches a finished job.
 class Pool {
  public:
   explicit Pool(int workers) {
-    for (int i = 0; i < workers; ++i) threads_.emplace_back([this, i] { loop(i + 1); });
+    for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { loop(); });
     for (auto& t : threads_) t.detach();  // the pool lives as long as the process
   }
 
   int size() const { return static_cast<int>(threads_.size()) + 1; }
 
-  // Runs job(ctx, i, count) for i in [0, count) with count <= size(); returns when all finish.
+  // Runs job(ctx, index, count) on the calling thread (index 0) and on up to count − 1
+  // workers that join while it runs; returns when the caller's share and all joiners are done.
   void run(Job job, void* ctx, int count) {
     job_ = job;
     ctx_ = ctx;
     count_ = count;
-    pending_.store(static_cast<int>(threads_.size()), std::memory_order_relaxed);
+    state_.store(kOpen, std::memory_order_release);  // open, nobody joined
     generation_.fetch_add(1, std::memory_order_seq_cst);
     if (sleepers_.load(std::memory_order_seq_cst) > 0) {
       std::lock_guard<std::mutex> lock(mutex_);
       cv_.notify_all();
     }
     job(ctx, 0, count);
+    state_.fetch_and(~kOpen, std::memory_order_acq_rel);  // close
     int spins = 0;
-    while (pending_.load(std::memory_order_acquire) != 0) {
-      if (++spins < 1 << 16) cpu_relax();
+    while (state_.load(std::memory_order_acquire) != 0) {  // joiners still inside
+      if (++spins < 1 << 12) cpu_relax();
       else std::this_thread::yield();
     }
   }
 
  private:
-  void loop(int index) {
+  static constexpr uint32_t kOpen = 1u << 31;
+
+  bool try_join(int* index) {
+    uint32_t s = state_.load(std::memory_order_acquire);
+    while ((s & kOpen) != 0 && static_cast<int>(s & ~kOpen) < count_limit()) {
+      if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+        *index = static_cast<int>(s & ~kOpen) + 1;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Read only while the job is open (a joiner's CAS synchronises with run()'s store).
+  int count_limit() const { return count_ - 1; }
+
+  void loop() {
     uint64_t seen = 0;
     for (;;) {
       uint64_t g = generation_.load(std::memory_order_acquire);
       if (g == seen) {
-        // Spin for a while (~100 µs) before sleeping.
+        // Spin for a while (~100 µs) before sleeping: products often come back to back.
         const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(100);
         for (int i = 0; g == seen; ++i) {
           cpu_relax();
@@ -198,8 +221,11 @@ class Pool {
         g = generation_.load(std::memory_order_acquire);
       }
       seen = g;
-      if (index < count_) job_(ctx_, index, count_);
-      pending_.fetch_sub(1, std::memory_order_release);
+      int index = 0;
+      if (try_join(&index)) {
+        job_(ctx_, index, count_);
+        state_.fetch_sub(1, std::memory_order_acq_rel);
+      }
     }
   }
 
@@ -207,7 +233,7 @@ class Pool {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::atomic<uint64_t> generation_{0};
-  std::atomic<int> pending_{0};
+  std::atomic<uint32_t> state_{0};  // kOpen | number of joined workers
   std::atomic<int> sleepers_{0};
   Job job_ = nullptr;
   void* ctx_ = nullptr;
@@ -229,37 +255,35 @@ int threads_in_effect() {
 // serial; see BENCHMARKS).
 constexpr int64_t kParallelMinMacs = int64_t{24} << 20;
 
-// Shared state of one parallel product: a ticket counter per work phase and a barrier.
+// Shared state of one parallel product: per work phase, a ticket counter and a done counter.
 class ParallelProduct {
  public:
-  ParallelProduct(int threads, int64_t phases) : counters_(static_cast<size_t>(phases)), threads_(threads) {
-    for (auto& c : counters_) c.store(0, std::memory_order_relaxed);
+  explicit ParallelProduct(int64_t phases)
+      : tickets_(static_cast<size_t>(phases)), done_(static_cast<size_t>(phases)) {
+    for (auto& c : tickets_) c.store(0, std::memory_order_relaxed);
+    for (auto& c : done_) c.store(0, std::memory_order_relaxed);
   }
 
   static int64_t claim(void* self, int64_t phase) {
-    return static_cast<ParallelProduct*>(self)->counters_[static_cast<size_t>(phase)].fetch_add(
+    return static_cast<ParallelProduct*>(self)->tickets_[static_cast<size_t>(phase)].fetch_add(
         1, std::memory_order_relaxed);
   }
 
-  static void barrier(void* self) {
-    auto* p = static_cast<ParallelProduct*>(self);
-    const int gen = p->barrier_generation_.load(std::memory_order_acquire);
-    if (p->barrier_count_.fetch_add(1, std::memory_order_acq_rel) == p->threads_ - 1) {
-      p->barrier_count_.store(0, std::memory_order_relaxed);
-      p->barrier_generation_.fetch_add(1, std::memory_order_release);
-      return;
-    }
-    for (int spins = 0; p->barrier_generation_.load(std::memory_order_acquire) == gen; ++spins) {
+  static void complete(void* self, int64_t phase) {
+    static_cast<ParallelProduct*>(self)->done_[static_cast<size_t>(phase)].fetch_add(1, std::memory_order_release);
+  }
+
+  static void wait(void* self, int64_t phase, int64_t total) {
+    const auto& done = static_cast<ParallelProduct*>(self)->done_[static_cast<size_t>(phase)];
+    for (int spins = 0; done.load(std::memory_order_acquire) < total; ++spins) {
       if (spins < 4096) cpu_relax();
-      else std::this_thread::yield();  // the other thread may have lost its core
+      else std::this_thread::yield();  // the thread finishing it may have lost its core
     }
   }
 
  private:
-  std::vector<std::atomic<int64_t>> counters_;
-  std::atomic<int> barrier_count_{0};
-  std::atomic<int> barrier_generation_{0};
-  int threads_;
+  std::vector<std::atomic<int64_t>> tickets_;
+  std::vector<std::atomic<int64_t>> done_;
 };
 
 using ParallelGemm = void (*)(const SgemmArgs&, const ParallelContext&, int, int);
@@ -303,8 +327,12 @@ void sgemm_dispatch(const SgemmArgs& args) {
       const ParallelKernel pk = parallel_kernel(k);
       const size_t shared = pk.shared_b_floats(args);
       float* b = thread_workspace(2 * shared + 16, 1);
-      ParallelProduct product(threads, pk.phases(args));
-      ParallelContext ctx{ParallelProduct::claim, ParallelProduct::barrier, &product, {b, b + ((shared + 15) & ~size_t{15})}};
+      ParallelProduct product(pk.phases(args));
+      ParallelContext ctx{ParallelProduct::claim,
+                          ParallelProduct::complete,
+                          ParallelProduct::wait,
+                          &product,
+                          {b, b + ((shared + 15) & ~size_t{15})}};
       ParallelJob job{&args, &ctx, pk.gemm};
       pool->run(run_parallel_part, &job, threads);
       return;

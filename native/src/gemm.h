@@ -31,12 +31,16 @@ struct SgemmArgs {
 float* thread_workspace(size_t floats, int slot = 0);
 
 // What a parallel product's threads share, provided by addon.cc (so that no atomics or other
-// inline library code are compiled inside the instruction-set-specific kernel TUs).
+// inline library code are compiled inside the instruction-set-specific kernel TUs). Threads
+// never wait for each other, only for work: one that the OS has not scheduled yet holds
+// nothing up, and joins (or not) whenever it runs.
 struct ParallelContext {
   // The next work ticket of `phase` (0, 1, 2, ... across all threads together).
   int64_t (*claim)(void* self, int64_t phase);
-  // Blocks until every thread of the product has called it.
-  void (*barrier)(void* self);
+  // Records that one ticket of `phase` is done.
+  void (*complete)(void* self, int64_t phase);
+  // Returns once `total` tickets of `phase` are done.
+  void (*wait)(void* self, int64_t phase, int64_t total);
   void* self;
   // Two packed-B buffers of shared_b_floats(args) each, used alternately.
   float* shared_b[2];
