@@ -29,7 +29,7 @@ import { argReduceKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { CpuStorage, cpuData } from './storage.js';
 import { col2imKernel, im2colKernel } from './window.js';
 import { gemmBackendName } from './gemm.js';
-import { adamKernel } from './optimizer.js';
+import { adamUpdate as adamStep } from './adam.js';
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu' as const;
@@ -187,7 +187,21 @@ export class CpuBackend implements Backend {
   }
 
   adamUpdate(param: Storage, grad: View, m: Storage, v: Storage, h: AdamHyper): void {
-    adamKernel(cpuData(param), this.contiguousData(grad), cpuData(m), cpuData(v), h);
+    // Native AVX2/generic kernel for float32 when the addon loaded, else the TypeScript one.
+    const p = cpuData(param) as Float32Array | Float64Array;
+    const g = this.contiguousData(grad) as Float32Array | Float64Array;
+    adamStep(
+      p,
+      g,
+      cpuData(m) as typeof p,
+      cpuData(v) as typeof p,
+      h.learningRate,
+      h.beta1,
+      h.beta2,
+      h.epsilon,
+      h.step,
+      h.weightDecay,
+    );
   }
 
   /** The view's values as a contiguous array: the storage itself when already laid out so. */
