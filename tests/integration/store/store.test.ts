@@ -78,7 +78,9 @@ describe('openStore', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(StoreVersionError);
-    expect((error as Error).message).toMatch(new RegExp(`future\\.db.*version 99.*up to ${readMigrations(defaultMigrationsDir).length}`));
+    expect((error as Error).message).toMatch(
+      new RegExp(`future\\.db.*version 99.*up to ${readMigrations(defaultMigrationsDir).length}`),
+    );
     expect(readFileSync(path).equals(before)).toBe(true);
   });
 
