@@ -7,6 +7,7 @@ import {
   RunInUseError,
   RunManager,
   RunNotFoundError,
+  RunOwnedElsewhereError,
   RunStateError,
   type RunEvent,
 } from '../runs/run-manager.js';
@@ -261,6 +262,7 @@ export function fromRunsError(error: unknown): unknown {
     return new LabError('bad-request', error.message);
   if (
     error instanceof RunStateError ||
+    error instanceof RunOwnedElsewhereError ||
     error instanceof RunInUseError ||
     error instanceof ModelNameTakenError
   ) {

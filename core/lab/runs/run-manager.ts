@@ -16,6 +16,7 @@ import {
   deleteHealthAfter,
   deleteMetricsAfter,
   deleteRunRow,
+  ACTIVE_STATUSES,
   FINAL_STATUSES,
   getArtifact,
   getDataset,
@@ -23,12 +24,13 @@ import {
   insertArtifact,
   insertRun,
   listDatasets,
-  markStaleRunsInterrupted,
-  queuedRunIds,
   recomputeRunSummary,
+  requestCancel,
   removeTags,
   RunInUseError,
+  setRunHost,
   setRunNotes,
+  takeCancelRequests,
   updateRun,
   upsertHealth,
   upsertMetrics,
@@ -49,6 +51,7 @@ import {
   type RunConfig,
 } from './config.js';
 import { AUTO_GPU_MIN_FLOPS_PER_SAMPLE } from './device.js';
+import { HostLease } from './host-lease.js';
 import '../../engine/index.js'; // installs the default CPU backend that countParameters builds on
 import { Sequential, type ModelSpec } from '../../engine/nn/index.js';
 import { parseTrainerMessage, type HostMessage, type ResumeFrom, type TrainerMessage } from './protocol.js';
@@ -73,6 +76,13 @@ export interface RunManagerOptions {
   trainerExecArgv?: string[];
   /** Extra environment for trainers (e.g. NNLAB_DISABLE_GPU), over this process's. */
   trainerEnv?: Record<string, string>;
+  /**
+   * Milliseconds between host heartbeats; each also looks for runs of hosts that are gone and
+   * for cancel requests from other hosts. Defaults to 2000.
+   */
+  heartbeatMs?: number;
+  /** A host on another machine is gone after this many ms without a heartbeat. Defaults to 30000. */
+  hostLeaseMs?: number;
 }
 
 export interface CreateRunOverrides {
@@ -125,6 +135,25 @@ export class RunStateError extends Error {
   ) {
     super(`Cannot ${action} run ${runId}: it is ${status}; only a ${allowed.join(' or ')} run can be.`);
     this.name = 'RunStateError';
+  }
+}
+
+/**
+ * Another live host process (the CLI, the desktop app, `nnlab serve`) trains the run; only it
+ * may pause, resume or delete it. Cancel works from any host (it is passed on).
+ */
+export class RunOwnedElsewhereError extends Error {
+  constructor(
+    readonly runId: string,
+    readonly pid: number,
+    readonly hostname: string,
+    action: string,
+  ) {
+    super(
+      `Cannot ${action} run ${runId}: another NN Lab process (pid ${pid} on ${hostname}) is training it; ` +
+        `${action} it there, or cancel it from here.`,
+    );
+    this.name = 'RunOwnedElsewhereError';
   }
 }
 
@@ -181,6 +210,9 @@ export class RunManager {
   private readonly trainerEntry: string;
   private readonly trainerExecArgv: string[];
   private readonly trainerEnv: Record<string, string>;
+  private readonly heartbeatMs: number;
+  /** This host's registration: the runs it owns, and how it tells other hosts alive or gone. */
+  private readonly lease: HostLease;
   /** Trainable parameters per run (the `auto` device rule), computed once per host life. */
   private readonly parameters = new Map<string, number>();
 
@@ -192,6 +224,7 @@ export class RunManager {
   private pendingPoints = new Map<string, MetricPoint[]>();
   private pendingHealth = new Map<string, LayerHealthRow[]>();
   private flushTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
   private started = false;
   private shuttingDown = false;
 
@@ -206,6 +239,13 @@ export class RunManager {
     this.trainerEntry = options.trainerEntry ?? fileURLToPath(new URL('./trainer-main.ts', import.meta.url));
     this.trainerExecArgv = options.trainerExecArgv ?? ['--import', 'tsx'];
     this.trainerEnv = options.trainerEnv ?? {};
+    this.heartbeatMs = options.heartbeatMs ?? 2000;
+    this.lease = new HostLease(this.store, options.hostLeaseMs ?? 30_000);
+  }
+
+  /** This host's id in the `hosts` table (registered on the first run created, or at start). */
+  get hostId(): string {
+    return this.lease.id;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -270,6 +310,7 @@ export class RunManager {
       sweepId: overrides.sweepId ?? null,
       createdAt: Date.now(),
       plannedEpochs: full.training.epochs,
+      hostId: this.lease.ensure(),
     });
     this.parameters.set(id, parameters);
     this.queue.push(id);
@@ -279,22 +320,49 @@ export class RunManager {
   }
 
   /**
-   * Begins running queued runs. First marks runs left `running` or `paused` by a host that died
-   * as `interrupted`, and picks up runs still `queued` from an earlier life. Idempotent.
+   * Begins running queued runs. First marks `interrupted` the runs left `running` or `paused` by
+   * a host that is gone (never those of another live host sharing the database), and adopts the
+   * runs such hosts left `queued`. Idempotent.
    */
   start(): void {
     if (this.started) return;
     this.started = true;
-    for (const runId of markStaleRunsInterrupted(this.store)) {
+    this.sweepHosts();
+    this.flushTimer = setInterval(() => this.flush(), this.flushIntervalMs);
+    this.flushTimer.unref();
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), this.heartbeatMs);
+    this.heartbeatTimer.unref();
+    this.pump();
+  }
+
+  /** Interrupts runs of gone hosts (telling subscribers) and queues the runs this host owns. */
+  private sweepHosts(): void {
+    const { interrupted, queued } = this.lease.sweep();
+    for (const runId of interrupted) {
       const run = getRun(this.store, runId);
       if (run) this.emit({ type: 'status', runId, status: run.status, error: run.error });
     }
     const known = new Set(this.queue);
-    for (const id of queuedRunIds(this.store)) if (!known.has(id)) this.queue.push(id);
+    for (const id of queued) if (!known.has(id)) this.queue.push(id);
     this.queue = this.queue.filter((id) => getRun(this.store, id)?.status === 'queued');
-    this.flushTimer = setInterval(() => this.flush(), this.flushIntervalMs);
-    this.flushTimer.unref();
-    this.pump();
+  }
+
+  private heartbeat(): void {
+    if (this.shuttingDown) return;
+    try {
+      this.lease.heartbeat();
+      for (const runId of takeCancelRequests(this.store, this.lease.id)) {
+        try {
+          this.cancel(runId);
+        } catch {
+          // It ended meanwhile: nothing to cancel.
+        }
+      }
+      this.sweepHosts();
+      this.pump();
+    } catch {
+      // A busy or closing database: the next beat tries again.
+    }
   }
 
   /** The run's row, or undefined. */
@@ -371,6 +439,7 @@ export class RunManager {
   private launch(run: RunRow, slot: Slot): void {
     const resume = this.resumePoint(run);
     const now = Date.now();
+    setRunHost(this.store, run.id, this.lease.ensure());
     updateRun(this.store, run.id, {
       status: 'running',
       startedAt: run.startedAt ?? now,
@@ -523,29 +592,31 @@ export class RunManager {
     if (!run) return;
     const id = randomUUID();
     const superseded: string[] = [];
-    this.store.db.transaction(() => {
-      insertArtifact(this.store, {
-        id,
-        runId,
-        kind: 'checkpoint',
-        file: message.file,
-        sizeBytes: message.sizeBytes,
-        hash: message.sha256,
-        createdAt: Date.now(),
-        meta: {
-          epoch: message.epoch,
-          step: message.step,
-          monitorValue: message.monitorValue,
-          best: message.best,
-        },
-      });
-      updateRun(this.store, runId, {
-        lastCheckpointId: id,
-        ...(message.best || !run.bestCheckpointId ? { bestCheckpointId: id } : {}),
-      });
-      if (run.lastCheckpointId) superseded.push(run.lastCheckpointId);
-      if (message.best && run.bestCheckpointId) superseded.push(run.bestCheckpointId);
-    })();
+    this.store.db
+      .transaction(() => {
+        insertArtifact(this.store, {
+          id,
+          runId,
+          kind: 'checkpoint',
+          file: message.file,
+          sizeBytes: message.sizeBytes,
+          hash: message.sha256,
+          createdAt: Date.now(),
+          meta: {
+            epoch: message.epoch,
+            step: message.step,
+            monitorValue: message.monitorValue,
+            best: message.best,
+          },
+        });
+        updateRun(this.store, runId, {
+          lastCheckpointId: id,
+          ...(message.best || !run.bestCheckpointId ? { bestCheckpointId: id } : {}),
+        });
+        if (run.lastCheckpointId) superseded.push(run.lastCheckpointId);
+        if (message.best && run.bestCheckpointId) superseded.push(run.bestCheckpointId);
+      })
+      .immediate();
     for (const artifactId of new Set(superseded)) void this.dropArtifactIfUnused(artifactId);
     this.emit({ type: 'checkpoint', runId, artifactId: id, epoch: message.epoch, best: message.best });
   }
@@ -641,10 +712,12 @@ export class RunManager {
     const health = this.pendingHealth;
     this.pendingPoints = new Map();
     this.pendingHealth = new Map();
-    this.store.db.transaction(() => {
-      for (const [runId, list] of points) upsertMetrics(this.store, runId, list);
-      for (const [runId, list] of health) upsertHealth(this.store, runId, list);
-    })();
+    this.store.db
+      .transaction(() => {
+        for (const [runId, list] of points) upsertMetrics(this.store, runId, list);
+        for (const [runId, list] of health) upsertHealth(this.store, runId, list);
+      })
+      .immediate();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -657,6 +730,11 @@ export class RunManager {
   cancel(id: string): RunRow {
     const run = this.require(id);
     if (!CANCELLABLE.includes(run.status)) throw new RunStateError(id, run.status, 'cancel', CANCELLABLE);
+    if (this.lease.ownedByLiveNeighbour(run.hostId)) {
+      // Its host records the cancel (on its next heartbeat): a run is written by one host only.
+      requestCancel(this.store, id);
+      return run;
+    }
     const trainer = this.active.get(id);
     if (trainer) {
       this.flush();
@@ -682,6 +760,7 @@ export class RunManager {
    */
   pause(id: string): RunRow {
     const run = this.require(id);
+    this.refuseIfOwnedElsewhere(run, 'pause');
     const trainer = this.active.get(id);
     if (trainer && run.status === 'running') {
       this.send(trainer, { type: 'pause' });
@@ -700,6 +779,7 @@ export class RunManager {
    */
   resume(id: string): RunRow {
     const run = this.require(id);
+    this.refuseIfOwnedElsewhere(run, 'resume');
     const trainer = this.active.get(id);
     if (run.status === 'paused' && trainer) {
       this.send(trainer, { type: 'resume' });
@@ -723,24 +803,28 @@ export class RunManager {
    */
   resumeFromCheckpoint(id: string): RunRow {
     const run = this.require(id);
+    this.refuseIfOwnedElsewhere(run, 'resume');
     if (!RESUMABLE.includes(run.status) || this.active.has(id)) {
       throw new RunStateError(id, run.status, 'resume', RESUMABLE);
     }
     const last = run.lastCheckpointId ? getArtifact(this.store, run.lastCheckpointId) : undefined;
     const step = typeof last?.meta?.step === 'number' ? last.meta.step : 0;
     const epoch = typeof last?.meta?.epoch === 'number' ? last.meta.epoch : 0;
-    this.store.db.transaction(() => {
-      deleteMetricsAfter(this.store, id, step);
-      // Health rows are per 0-based epoch; a checkpoint after `epoch` completed epochs keeps 0…epoch-1.
-      deleteHealthAfter(this.store, id, epoch - 1);
-      recomputeRunSummary(this.store, id);
-      updateRun(this.store, id, {
-        status: 'queued',
-        error: null,
-        endedAt: null,
-        ...(last ? {} : { lastCheckpointId: null }),
-      });
-    })();
+    this.store.db
+      .transaction(() => {
+        deleteMetricsAfter(this.store, id, step);
+        // Health rows are per 0-based epoch; a checkpoint after `epoch` completed epochs keeps 0…epoch-1.
+        deleteHealthAfter(this.store, id, epoch - 1);
+        recomputeRunSummary(this.store, id);
+        updateRun(this.store, id, {
+          status: 'queued',
+          error: null,
+          endedAt: null,
+          ...(last ? {} : { lastCheckpointId: null }),
+        });
+        setRunHost(this.store, id, this.lease.ensure());
+      })
+      .immediate();
     this.emit({ type: 'status', runId: id, status: 'queued', error: null });
     this.queue.push(id);
     this.pump();
@@ -791,6 +875,7 @@ export class RunManager {
   async deleteRun(id: string): Promise<boolean> {
     const run = getRun(this.store, id);
     if (!run) return false;
+    this.refuseIfOwnedElsewhere(run, 'delete');
     const models = this.store.db
       .prepare('SELECT m.name FROM models m JOIN artifacts a ON a.id = m.artifact_id WHERE a.run_id = ?')
       .all(id) as { name: string }[];
@@ -848,8 +933,19 @@ export class RunManager {
     }
     await Promise.all(exits);
     if (this.flushTimer) clearInterval(this.flushTimer);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.flushTimer = null;
+    this.heartbeatTimer = null;
     this.flush();
+    // Queued runs lose their owner and wait for the next host that starts.
+    this.lease.release();
+  }
+
+  /** Refuses to act on a live run that another live host trains (a run is written by one host only). */
+  private refuseIfOwnedElsewhere(run: RunRow, action: string): void {
+    if (!ACTIVE_STATUSES.includes(run.status)) return;
+    const owner = this.lease.ownedByLiveNeighbour(run.hostId);
+    if (owner) throw new RunOwnedElsewhereError(run.id, owner.pid, owner.hostname, action);
   }
 
   private require(id: string): RunRow {

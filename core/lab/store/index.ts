@@ -9,3 +9,4 @@ export * from './health-repo.js';
 export * from './artifacts-repo.js';
 export * from './models-repo.js';
 export * from './tags-repo.js';
+export * from './hosts-repo.js';

@@ -60,6 +60,8 @@ export interface RunRow {
   lastStep: number | null;
   finalMetrics: MetricTable;
   tags: string[];
+  /** The host process that owns the run while it is queued, running or paused (hosts-repo). */
+  hostId: string | null;
 }
 
 export interface NewRun {
@@ -76,6 +78,8 @@ export interface NewRun {
   createdAt: number;
   plannedEpochs?: number | null;
   notes?: string;
+  /** The host that queues it (hosts-repo). */
+  hostId?: string | null;
 }
 
 /** Columns a host may change on an existing run. */
@@ -119,12 +123,13 @@ interface RunRecord {
   last_step: number | null;
   final_metrics_json: string;
   planned_epochs: number | null;
+  host_id: string | null;
 }
 
 const columns =
   'id, name, config_json, status, device, adapter_json, backend, seed, app_version, dataset_id, ' +
   'dataset_content_hash, created_at, started_at, ended_at, error, best_checkpoint_id, ' +
-  'last_checkpoint_id, sweep_id, notes, last_epoch, last_step, final_metrics_json, planned_epochs';
+  'last_checkpoint_id, sweep_id, notes, last_epoch, last_step, final_metrics_json, planned_epochs, host_id';
 
 function fromRecord(record: RunRecord, tags: string[]): RunRow {
   return {
@@ -152,6 +157,7 @@ function fromRecord(record: RunRecord, tags: string[]): RunRow {
     lastStep: record.last_step,
     finalMetrics: JSON.parse(record.final_metrics_json) as MetricTable,
     tags,
+    hostId: record.host_id,
   };
 }
 
@@ -159,9 +165,9 @@ export function insertRun(store: Store, run: NewRun): RunRow {
   store.db
     .prepare(
       `INSERT INTO runs (id, name, config_json, status, device, seed, app_version, dataset_id, ` +
-        `dataset_content_hash, created_at, sweep_id, notes, planned_epochs) VALUES (@id, @name, ` +
+        `dataset_content_hash, created_at, sweep_id, notes, planned_epochs, host_id) VALUES (@id, @name, ` +
         `@config_json, @status, @device, @seed, @app_version, @dataset_id, @dataset_content_hash, ` +
-        `@created_at, @sweep_id, @notes, @planned_epochs)`,
+        `@created_at, @sweep_id, @notes, @planned_epochs, @host_id)`,
     )
     .run({
       id: run.id,
@@ -177,6 +183,7 @@ export function insertRun(store: Store, run: NewRun): RunRow {
       sweep_id: run.sweepId ?? null,
       notes: run.notes ?? '',
       planned_epochs: run.plannedEpochs ?? null,
+      host_id: run.hostId ?? null,
     });
   return getRun(store, run.id)!;
 }
@@ -224,35 +231,6 @@ export function getRunStatus(store: Store, id: string): RunStatus | undefined {
 
 export function setRunNotes(store: Store, id: string, notes: string): boolean {
   return updateRun(store, id, { notes });
-}
-
-/**
- * At host start: runs left `running` or `paused` by a host that died are marked `interrupted`
- * (with the reason), and can be resumed from their last checkpoint. Returns their ids.
- */
-export function markStaleRunsInterrupted(store: Store, now = Date.now()): string[] {
-  return store.db.transaction(() => {
-    const ids = (
-      store.db.prepare(`SELECT id FROM runs WHERE status IN ('running', 'paused')`).all() as { id: string }[]
-    ).map((row) => row.id);
-    store.db
-      .prepare(
-        `UPDATE runs SET status = 'interrupted', ended_at = coalesce(ended_at, ?), ` +
-          `error = coalesce(error, 'the host stopped while the run was training') ` +
-          `WHERE status IN ('running', 'paused')`,
-      )
-      .run(now);
-    return ids;
-  })();
-}
-
-/** Ids of queued runs, oldest first (the order they run in). */
-export function queuedRunIds(store: Store): string[] {
-  return (
-    store.db.prepare(`SELECT id FROM runs WHERE status = 'queued' ORDER BY created_at, id`).all() as {
-      id: string;
-    }[]
-  ).map((row) => row.id);
 }
 
 export type RunSortKey = 'createdAt' | 'name' | 'status' | 'startedAt' | 'endedAt';
