@@ -1,5 +1,6 @@
 // Pairs IDX image and label files (plus optional test files) into one imported dataset.
 import { DatasetImportError } from './errors.js';
+import { classNamesFromLabels } from './class-labels.js';
 import { readIdxHeader, readIdxInto, type IdxHeader } from './idx.js';
 import type { ImportContext, ImportedData } from './imported-data.js';
 
@@ -11,8 +12,6 @@ export interface IdxSource {
   /** Names for label values 0, 1, …; defaults to the numbers themselves. */
   classNames?: string[];
 }
-
-const MAX_CLASSES = 65536;
 
 export async function importIdx(source: IdxSource, context: ImportContext): Promise<ImportedData> {
   if ((source.testImages === undefined) !== (source.testLabels === undefined)) {
@@ -73,7 +72,12 @@ export async function importIdx(source: IdxSource, context: ImportContext): Prom
     await readInto(testImages, x, trainRows * rowSize);
     await readInto(testLabels, y, trainRows);
   }
-  const classNames = checkLabelValues(y, trainRows, source, testLabels);
+  const classNames = classNamesFromLabels(
+    y,
+    trainRows,
+    { train: source.labels, ...(testLabels ? { test: testLabels.file } : {}) },
+    source.classNames,
+  );
   const files = [source.images, source.labels, source.testImages, source.testLabels].filter(
     (file): file is string => file !== undefined,
   );
@@ -131,36 +135,4 @@ function checkLabels(labels: IdxHeader, images: IdxHeader): void {
       expected: `${images.dims[0]}, one per image in ${images.file.split(/[\\/]/).pop()}`,
     });
   }
-}
-
-function checkLabelValues(
-  y: Int32Array,
-  trainRows: number,
-  source: IdxSource,
-  testLabels: IdxHeader | undefined,
-): string[] {
-  const limit = source.classNames?.length ?? MAX_CLASSES;
-  let max = 0;
-  for (let i = 0; i < y.length; i++) {
-    const label = y[i]!;
-    if (label < 0 || label >= limit) {
-      const inTest = i >= trainRows;
-      throw new DatasetImportError({
-        file: inTest ? testLabels!.file : source.labels,
-        record: { index: inTest ? i - trainRows : i, noun: 'label' },
-        found: String(label),
-        expected: `a class index from 0 to ${limit - 1}`,
-      });
-    }
-    if (label > max) max = label;
-  }
-  if (source.classNames) return source.classNames;
-  if (max === 0) {
-    throw new DatasetImportError({
-      file: source.labels,
-      found: 'a single class (every label is 0)',
-      expected: 'at least 2 classes',
-    });
-  }
-  return Array.from({ length: max + 1 }, (_, i) => String(i));
 }

@@ -1,5 +1,6 @@
 // Features and labels from .npy files (plus optional test files).
 import { DatasetImportError } from './errors.js';
+import { classNamesFromLabels } from './class-labels.js';
 import type { ImportContext, ImportedData } from './imported-data.js';
 import { readNpyHeader, readNpyInto, type NpyHeader } from './npy.js';
 import type { DatasetTask } from './schema.js';
@@ -13,8 +14,6 @@ export interface NpySource {
   task?: DatasetTask;
   classNames?: string[];
 }
-
-const MAX_CLASSES = 65536;
 
 export async function importNpy(source: NpySource, context: ImportContext): Promise<ImportedData> {
   if ((source.testFeatures === undefined) !== (source.testLabels === undefined)) {
@@ -69,7 +68,13 @@ export async function importNpy(source: NpySource, context: ImportContext): Prom
   }
   if (x instanceof Float32Array) checkFinite(x, rowSize, trainRows, features, testFeatures);
   let classNames: string[] | null = null;
-  if (y instanceof Int32Array) classNames = checkClasses(y, trainRows, source, labels, testLabels);
+  if (y instanceof Int32Array)
+    classNames = classNamesFromLabels(
+      y,
+      trainRows,
+      { train: labels.file, ...(testLabels ? { test: testLabels.file } : {}) },
+      source.classNames,
+    );
   else checkFinite(y, 1, trainRows, labels, testLabels);
   const files = [source.features, source.labels, source.testFeatures, source.testLabels].filter(
     (file): file is string => file !== undefined,
@@ -149,39 +154,6 @@ async function readLabels(
     }
     y[offset + index] = value;
   });
-}
-
-function checkClasses(
-  y: Int32Array,
-  trainRows: number,
-  source: NpySource,
-  labels: NpyHeader,
-  testLabels: NpyHeader | undefined,
-): string[] {
-  const limit = Math.min(source.classNames?.length ?? MAX_CLASSES, MAX_CLASSES);
-  let max = 0;
-  for (let i = 0; i < y.length; i++) {
-    const label = y[i]!;
-    if (label < 0 || label >= limit) {
-      const inTest = i >= trainRows;
-      throw new DatasetImportError({
-        file: inTest ? testLabels!.file : labels.file,
-        record: { index: inTest ? i - trainRows : i, noun: 'label' },
-        found: String(label),
-        expected: `a class index from 0 to ${limit - 1}`,
-      });
-    }
-    if (label > max) max = label;
-  }
-  if (source.classNames) return source.classNames;
-  if (max === 0) {
-    throw new DatasetImportError({
-      file: labels.file,
-      found: 'a single class (every label is 0)',
-      expected: 'at least 2 classes',
-    });
-  }
-  return Array.from({ length: max + 1 }, (_, i) => String(i));
 }
 
 function checkFinite(
