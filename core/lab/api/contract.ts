@@ -502,6 +502,8 @@ export const labEvent = z.discriminatedUnion('type', [
     /** The latest value of each metric reported in this update. */
     metrics: metricTable,
     samplesPerSecond: z.number().nullable(),
+    /** The trainer's estimate of the seconds left in the run (null or absent when unknown). */
+    etaSeconds: z.number().nullable().optional(),
   }),
   z.object({
     type: z.literal('runs:status'),

@@ -229,6 +229,7 @@ export function toLabEvents(event: RunEvent): LabEvent[] {
           step: event.step,
           metrics: event.metrics,
           samplesPerSecond: event.samplesPerSecond,
+          etaSeconds: event.etaSeconds,
         },
       ];
     case 'status':

@@ -47,12 +47,13 @@ export const train: Command = {
     let finish: ((status: RunStatus) => void) | undefined;
     const finished = new Promise<RunStatus>((resolve) => (finish = resolve));
     const bar = createProgressBar(context.io.stderr);
+    const latest = new Map<string, number | null>();
     const onEvent = (event: LabEvent) => {
       if (event.type === 'runs:status' && event.runId === runId && TERMINAL.has(event.status))
         finish!(event.status);
       if (event.type === 'runs:progress' && event.runId === runId) {
         const fraction = event.epochs ? Math.min(1, (event.epoch + 1) / event.epochs) : null;
-        bar.update(fraction, progressLabel(event));
+        bar.update(fraction, progressLabel(event, latest));
       }
     };
     const unsubscribe = api.subscribe((event) => (runId ? onEvent(event) : seen.push(event)));
@@ -86,13 +87,58 @@ export const train: Command = {
   },
 };
 
-function progressLabel(event: Extract<LabEvent, { type: 'runs:progress' }>): string {
-  const parts = [`epoch ${event.epoch + 1}${event.epochs ? `/${event.epochs}` : ''}`];
+/**
+ * The progress bar's label, most important first (the bar drops from the end when the terminal
+ * is narrow): epoch, training loss and metrics, validation loss and metrics (Keras's `val_`
+ * names), ETA, throughput. Each update carries only what was measured since the last one (a step's
+ * batch loss, or an epoch's full logs), so `latest` keeps every value seen so far.
+ */
+export function progressLabel(
+  event: Extract<LabEvent, { type: 'runs:progress' }>,
+  latest: Map<string, number | null>,
+): string[] {
   for (const [split, metrics] of Object.entries(event.metrics)) {
-    for (const [name, value] of Object.entries(metrics))
-      parts.push(`${split}/${name} ${formatNumber(value)}`);
+    for (const [name, value] of Object.entries(metrics)) {
+      if (split === 'train' && name === 'learning_rate') continue;
+      // The batch loss is the live training loss between epoch ends.
+      const key =
+        split === 'train' && name === 'batch_loss' ? 'loss' : split === 'validation' ? `val_${name}` : name;
+      if (split === 'train' || split === 'validation') latest.set(key, value);
+    }
   }
-  return parts.join('  ');
+  const parts = [`epoch ${event.epoch + 1}${event.epochs ? `/${event.epochs}` : ''}`];
+  const keys = [...latest.keys()];
+  const order = [
+    ...keys.filter((key) => key === 'loss'),
+    ...keys.filter((key) => key !== 'loss' && !key.startsWith('val_')),
+    ...keys.filter((key) => key === 'val_loss'),
+    ...keys.filter((key) => key.startsWith('val_') && key !== 'val_loss'),
+  ];
+  for (const key of order) parts.push(`${shortName(key)} ${compact(latest.get(key))}`);
+  if (event.etaSeconds !== undefined && event.etaSeconds !== null)
+    parts.push(`ETA ${formatEta(event.etaSeconds)}`);
+  if (event.samplesPerSecond !== null) parts.push(`${Math.round(event.samplesPerSecond)} samples/s`);
+  return parts;
+}
+
+/** Keras's short names for the common metrics, so an 80-column bar holds train and validation. */
+function shortName(key: string): string {
+  return key.replace(/accuracy$/, 'acc');
+}
+
+/** Three significant digits: enough to watch a curve move. */
+function compact(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '-';
+  const abs = Math.abs(value);
+  if (Number.isInteger(value) || abs === 0) return String(value);
+  return abs < 1e-3 || abs >= 1e6 ? value.toExponential(2) : String(Number(value.toPrecision(3)));
+}
+
+function formatEta(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 /** The --json summary: the run's outcome and the final value of each metric. */
