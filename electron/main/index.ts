@@ -19,6 +19,16 @@ let window: BrowserWindow | null = null;
 let host: LabHost | null = null;
 let stopIpc: (() => void) | null = null;
 
+// One per-user folder for the app and the CLI. Electron would otherwise name its own folder after
+// the package (`nn-lab` in development, `NN Lab` when packaged: `~/.config/NN Lab` on Linux) while
+// the CLI uses core/lab/paths.ts (`~/.config/nnlab`). NNLAB_HOME, else that shared folder, becomes
+// Electron's userData; Chromium's session files (cache, local storage) go to a subfolder so they
+// stay apart from the lab's own files. Set before the single-instance lock, which lives in userData.
+const dataDir = resolveDataDir();
+app.setName('NN Lab');
+app.setPath('userData', dataDir);
+app.setPath('sessionData', join(dataDir, 'desktop-session'));
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
@@ -33,8 +43,7 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   hardenSession(devServerUrl);
-  // NNLAB_HOME, else the per-user folder: the same one `nnlab` uses, so both share the history.
-  const dataDir = resolveDataDir();
+  // The folder resolved above: the same one `nnlab` uses, so both share the history.
   host = await openLabHost({ dataDir, createRuns });
   // Picks up queued runs and marks runs left 'running' by a previous life as interrupted.
   host.runs?.start();

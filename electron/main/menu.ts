@@ -1,6 +1,6 @@
-// The application menu. View items show the same shortcuts the page handles itself
-// (registerAccelerator: false keeps the key press going to the page); clicking one switches the
-// view through the page's URL hash, which the UI follows.
+// The application menu. Items show the same shortcuts the page handles itself
+// (registerAccelerator: false keeps the key press going to the page); clicking one dispatches a
+// `nnlab:command` event naming the command (renderer/src/shortcuts.ts), so menu and key agree.
 import { app, Menu, shell, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
 
 const VIEWS: [id: string, label: string][] = [
@@ -14,11 +14,18 @@ const VIEWS: [id: string, label: string][] = [
 
 export function buildMenu(window: () => BrowserWindow | null, dataDir: string): Menu {
   const isMac = process.platform === 'darwin';
-  const go = (id: string) => {
+  const command = (id: string) => {
     const win = window();
     if (win && !win.isDestroyed())
-      void win.webContents.executeJavaScript(`location.hash = ${JSON.stringify(`#${id}`)}`);
+      void win.webContents.executeJavaScript(
+        `window.dispatchEvent(new CustomEvent('nnlab:command', { detail: ${JSON.stringify(id)} }))`,
+      );
   };
+  const item = (label: string, id: string, accelerator?: string): MenuItemConstructorOptions => ({
+    label,
+    ...(accelerator ? { accelerator, registerAccelerator: false } : {}),
+    click: () => command(id),
+  });
   const template: MenuItemConstructorOptions[] = [
     ...(isMac ? [{ role: 'appMenu' as const }] : []),
     {
@@ -32,12 +39,16 @@ export function buildMenu(window: () => BrowserWindow | null, dataDir: string): 
     { role: 'editMenu' },
     {
       label: 'Go',
-      submenu: VIEWS.map(([id, label], index) => ({
-        label,
-        accelerator: `CmdOrCtrl+${index + 1}`,
-        registerAccelerator: false,
-        click: () => go(id),
-      })),
+      submenu: VIEWS.map(([id, label], index) => item(label, `view:${id}`, `CmdOrCtrl+${index + 1}`)),
+    },
+    {
+      label: 'Training',
+      submenu: [
+        item('Start training', 'start-training', 'CmdOrCtrl+Enter'),
+        item('Pause or resume', 'pause-resume', 'P'),
+        item('Compare selected runs', 'compare-selected', 'C'),
+        item('Search runs', 'focus-search', '/'),
+      ],
     },
     {
       label: 'View',
@@ -55,7 +66,11 @@ export function buildMenu(window: () => BrowserWindow | null, dataDir: string): 
     { role: 'windowMenu' },
     {
       role: 'help',
-      submenu: [{ label: `NN Lab ${app.getVersion()}`, enabled: false }],
+      submenu: [
+        item('Keyboard shortcuts', 'toggle-help', '?'),
+        { type: 'separator' },
+        { label: `NN Lab ${app.getVersion()}`, enabled: false },
+      ],
     },
   ];
   return Menu.buildFromTemplate(template);

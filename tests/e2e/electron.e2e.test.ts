@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { _electron as electron } from 'playwright-core';
@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openLabHost } from '../../core/lab/api/host.js';
 import { createRunsAdapter } from '../../core/lab/api/runs-adapter.js';
 import { RunManager } from '../../core/lab/runs/run-manager.js';
+import { platformDataDir } from '../../core/lab/paths.js';
 import { screenshot } from './support/browser.js';
 import { repoRoot } from './support/lab-server.js';
 
@@ -123,12 +124,21 @@ describe.runIf(binary !== null)('Electron app', () => {
       env: { ...process.env, NNLAB_HOME: dataDir } as Record<string, string>,
     });
     try {
+      // Electron's own per-user folder is the lab's: one folder for the app and the CLI.
+      const paths = await app.evaluate(({ app: electronApp }) => ({
+        userData: electronApp.getPath('userData'),
+        sessionData: electronApp.getPath('sessionData'),
+      }));
+      expect(paths.userData).toBe(dataDir);
+      expect(paths.sessionData).toBe(join(dataDir, 'desktop-session'));
       const page = await app.firstWindow();
       await page.waitForSelector('[data-view="datasets"]');
       expect(await page.textContent('.nav__status')).toContain('Desktop');
-      const globals = (await page.evaluate(
-        '({ lab: typeof window.lab, require: typeof window.require, process: typeof window.process })',
-      )) as Record<string, string>;
+      // A function, not a string: the page's CSP refuses string evaluation.
+      const globals = await page.evaluate(() => {
+        const scope = globalThis as unknown as Record<string, unknown>;
+        return { lab: typeof scope.lab, require: typeof scope.require, process: typeof scope.process };
+      });
       expect(globals).toEqual({ lab: 'object', require: 'undefined', process: 'undefined' });
       await page.click('[data-sample="xor"]');
       await page.waitForSelector('[data-dataset="xor"]');
@@ -138,4 +148,30 @@ describe.runIf(binary !== null)('Electron app', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  // Not on macOS: there the folder sits under the real home, which a test must not touch.
+  it.runIf(process.platform !== 'darwin')(
+    'uses the per-user folder of the CLI without NNLAB_HOME',
+    async () => {
+      const configHome = mkdtempSync(join(tmpdir(), 'nnlab-e2e-xdg-'));
+      const env = { ...process.env, XDG_CONFIG_HOME: configHome, APPDATA: configHome } as Record<
+        string,
+        string
+      >;
+      delete env.NNLAB_HOME;
+      const app = await electron.launch({
+        executablePath: binary!,
+        args: [join(out, 'main', 'index.js')],
+        env,
+      });
+      try {
+        const userData = await app.evaluate(({ app: electronApp }) => electronApp.getPath('userData'));
+        // platformDataDir is what `nnlab` resolves with no --data-dir and no NNLAB_HOME.
+        expect(userData).toBe(platformDataDir(process.platform, env, homedir()));
+      } finally {
+        await app.close();
+        rmSync(configHome, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -24,6 +24,12 @@ export const useUiStore = defineStore('ui', () => {
   const notices = ref<Notice[]>([]);
   let nextId = 1;
 
+  // The desktop menu switches views by setting the URL hash; the address bar may too.
+  window.addEventListener('hashchange', () => {
+    const hash = window.location.hash.slice(1);
+    if (VIEWS.some((entry) => entry.id === hash)) view.value = hash as ViewId;
+  });
+
   function show(next: ViewId) {
     view.value = next;
     if (window.location.hash !== `#${next}`) window.history.replaceState(null, '', `#${next}`);
