@@ -13,6 +13,7 @@ export const useCompareStore = defineStore('compare', () => {
   /** For `best`: the metric as `split/name`. */
   const bestMetric = ref('validation/loss');
   const bestMode = ref<'auto' | 'min' | 'max'>('auto');
+  /** For `epoch`: counted from 1, as everywhere in the UI (the host counts from 0). */
   const epoch = ref(1);
   /** Large (every series of every run): shallow, replaced whole. */
   const result = shallowRef<CompareResult | null>(null);
@@ -22,7 +23,7 @@ export const useCompareStore = defineStore('compare', () => {
   const metricKeys = computed(() => (result.value?.series ?? []).map((s) => `${s.split}/${s.name}`));
 
   function at(): CompareAt {
-    if (readAt.value === 'epoch') return { kind: 'epoch', epoch: Math.max(0, Math.floor(epoch.value)) };
+    if (readAt.value === 'epoch') return { kind: 'epoch', epoch: Math.max(0, Math.floor(epoch.value) - 1) };
     if (readAt.value === 'best') {
       const [split, ...rest] = bestMetric.value.split('/');
       const metric = { split: split ?? 'validation', name: rest.join('/') || 'loss' };

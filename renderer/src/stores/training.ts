@@ -45,7 +45,9 @@ export const useTrainingStore = defineStore('training', () => {
   const progress = ref<Progress>(emptyProgress());
   const version = ref(0);
   let series = new Map<string, LiveSeries>();
-  let startedAtMs = 0;
+  /** The first progress update seen for this run: ETA comes from the rate since then, so the
+   * trainer's start-up (loading data, compiling kernels) does not inflate it. */
+  let rateOrigin: { timeMs: number; fraction: number } | null = null;
 
   const active = computed(() => (run.value && !isTerminal(run.value.status) ? run.value : null));
   const canStart = computed(
@@ -74,6 +76,7 @@ export const useTrainingStore = defineStore('training', () => {
     run.value = next;
     series = new Map();
     progress.value = emptyProgress();
+    rateOrigin = null;
     version.value++;
   }
 
@@ -95,7 +98,6 @@ export const useTrainingStore = defineStore('training', () => {
         start: true,
       });
       reset(created);
-      startedAtMs = Date.now();
       return created;
     } finally {
       starting.value = false;
@@ -106,11 +108,10 @@ export const useTrainingStore = defineStore('training', () => {
   async function open(id: string) {
     const detail = await lab.runs.get({ id });
     reset(detail);
-    startedAtMs = detail.startedAt ?? Date.now();
-    await reloadSeries(id);
+    await reloadSeries(id, detail.plannedEpochs);
   }
 
-  async function reloadSeries(id: string) {
+  async function reloadSeries(id: string, plannedEpochs: number | null = null) {
     const response = await lab.runs.series({ runId: id, axis: 'epoch', maxPoints: 5000 });
     if (run.value?.id !== id) return;
     series = new Map(
@@ -123,7 +124,14 @@ export const useTrainingStore = defineStore('training', () => {
       0,
       ...response.series.flatMap((s) => (s.x.length ? [s.x[s.x.length - 1]!] : [])),
     );
-    progress.value = { ...progress.value, epoch: lastEpoch };
+    const epochs = progress.value.epochs ?? plannedEpochs;
+    const done = response.series.some((s) => s.x.length > 0) ? lastEpoch + 1 : 0;
+    progress.value = {
+      ...progress.value,
+      epoch: lastEpoch,
+      epochs,
+      fraction: epochs ? Math.min(1, done / epochs) : progress.value.fraction,
+    };
     version.value++;
   }
 
@@ -139,6 +147,19 @@ export const useTrainingStore = defineStore('training', () => {
   }
   async function cancel() {
     if (run.value) run.value = await lab.runs.cancel({ id: run.value.id });
+  }
+
+  /** Seconds left at the rate observed since the first update (null until two updates apart). */
+  function estimateEta(fraction: number): number | null {
+    const now = Date.now();
+    if (fraction >= 1) return 0;
+    if (!rateOrigin) {
+      rateOrigin = { timeMs: now, fraction };
+      return null;
+    }
+    const gained = fraction - rateOrigin.fraction;
+    if (gained <= 0) return progress.value.etaSeconds;
+    return ((now - rateOrigin.timeMs) / 1000 / gained) * (1 - fraction);
   }
 
   function record(epoch: number, metrics: Record<string, Record<string, number | null>>) {
@@ -165,21 +186,20 @@ export const useTrainingStore = defineStore('training', () => {
       const epochs = event.epochs;
       // Epochs are counted from 0: the update for epoch e means e + 1 epochs are (being) done.
       const fraction = epochs ? Math.min(1, (event.epoch + 1) / epochs) : 0;
-      const elapsed = (Date.now() - startedAtMs) / 1000;
       progress.value = {
         epoch: event.epoch,
         epochs,
         step: event.step,
         samplesPerSecond: event.samplesPerSecond,
         fraction,
-        etaSeconds:
-          fraction > 0 && fraction < 1 ? (elapsed / fraction) * (1 - fraction) : fraction >= 1 ? 0 : null,
+        etaSeconds: estimateEta(fraction),
       };
       if (current.status !== 'running') run.value = { ...current, status: 'running' };
       version.value++;
     } else if (event.type === 'runs:status' && event.runId === current.id) {
       run.value = { ...current, status: event.status, error: event.error };
-      if (event.status === 'running' && !startedAtMs) startedAtMs = Date.now();
+      // Paused time is no training time: measure the rate afresh after a resume.
+      if (event.status === 'paused') rateOrigin = null;
       if (isTerminal(event.status)) {
         if (event.status === 'completed') progress.value = { ...progress.value, fraction: 1, etaSeconds: 0 };
         // The host's stored series is the record: replace the live approximation with it.
