@@ -107,12 +107,18 @@ const cases: Case[] = [
     { type: 'lstm', units: 2, returnSequences: true, unitForgetBias: false },
     [2, 3, 3],
   ],
+  ['lstm goBackwards', { type: 'lstm', units: 2, goBackwards: true }, [2, 4, 3]],
   ['gru', { type: 'gru', units: 3 }, [2, 4, 5], { weights: 3, params: 3 * (5 * 3 + 3 * 3 + 2 * 3) }],
   [
     'gru resetAfter false, returnSequences',
     { type: 'gru', units: 3, resetAfter: false, returnSequences: true },
     [2, 4, 2],
     { params: 3 * (2 * 3 + 3 * 3 + 3) },
+  ],
+  [
+    'simpleRNN goBackwards, returnSequences',
+    { type: 'simpleRNN', units: 2, goBackwards: true, returnSequences: true },
+    [2, 3, 2],
   ],
 ];
 

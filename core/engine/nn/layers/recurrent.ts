@@ -14,6 +14,9 @@
  *     h̃ = tanh(x·W_h + b_h + r ⊙ (h·U_h + b'_h));
  *   with `resetAfter: false` (the original formulation) bias [3U] and h̃ = tanh(x·W_h + (r ⊙ h)·U_h + b_h).
  *   Then h = z ⊙ h_prev + (1 − z) ⊙ h̃, as Keras.
+ *
+ * Options users know from Keras: `returnSequences`, `goBackwards`; Keras's `returnState` and
+ * `initial_state` are `callWithState(x, {initialState})`, which returns the final state too.
  */
 import { zeros } from '../../ops/creation.js';
 import { add, mul, sub } from '../../ops/elementwise.js';
@@ -49,6 +52,7 @@ const baseOptions = {
   recurrentRegularizer: regularizer(),
   biasRegularizer: regularizer(),
   returnSequences: optional(boolean, false),
+  goBackwards: optional(boolean, false),
 };
 
 const gatedOptions = {
@@ -77,6 +81,19 @@ export interface RecurrentOptions extends CommonLayerOptions {
   biasRegularizer?: RegularizerSpec | null;
   /** Output every step's state [batch, time, units] rather than the last [batch, units]. Defaults to false. */
   returnSequences?: boolean;
+  /**
+   * Read the sequence from its last step to its first (as Keras: with returnSequences the
+   * outputs come in that reversed order too). Defaults to false.
+   */
+  goBackwards?: boolean;
+}
+
+/** A recurrent layer's output together with its final state, for hand-written models. */
+export interface RecurrentResult {
+  /** What `call` returns: the last state's h, or every step's when returnSequences. */
+  output: Tensor;
+  /** The final state: [h] for simpleRNN and gru, [h, c] for lstm, each [batch, units]. */
+  state: Tensor[];
 }
 
 export interface GatedRecurrentOptions extends RecurrentOptions {
@@ -166,12 +183,27 @@ abstract class Recurrent<T extends BaseValues> extends Layer {
   /** One time step: the step's input projection [batch, gates·units] and the state → the new state. */
   protected abstract step(projected: Tensor, state: Tensor[]): Tensor[];
 
-  /** The initial state tensors (hidden state first). */
-  protected initialState(batch: number): Tensor[] {
-    return [zeros([batch, this.options.units], this.dtype)];
+  /** How many state tensors the layer carries (hidden state first): 2 for LSTM's h and c. */
+  protected get stateCount(): number {
+    return 1;
+  }
+
+  /** The zero initial state. */
+  private initialState(batch: number): Tensor[] {
+    return Array.from({ length: this.stateCount }, () => zeros([batch, this.options.units], this.dtype));
   }
 
   call(x: Tensor): Tensor {
+    return this.callWithState(x).output;
+  }
+
+  /**
+   * Keras's `returnState`: the output and the final state, optionally starting from a given
+   * state (an encoder's, in a sequence-to-sequence model) instead of zeros. A Sequential model
+   * passes one tensor between layers, so this is for models written with the low-level API.
+   * @example const { output, state: [h, c] } = lstm.callWithState(x, { initialState: encoderState })
+   */
+  callWithState(x: Tensor, options: { initialState?: readonly Tensor[] } = {}): RecurrentResult {
     const input = this.castInput(x);
     if (input.rank !== 3) {
       throw new ShapeError(`${this.name}: expects [batch, time, features], got ${formatShape(input.shape)}`);
@@ -184,14 +216,28 @@ abstract class Recurrent<T extends BaseValues> extends Layer {
     const bias = this.inputBias();
     if (bias) projected = add(projected, bias);
     const steps = reshape(projected, [time, batch, width]);
-    let state = this.initialState(batch);
+    let state = options.initialState
+      ? this.checkState(options.initialState, batch)
+      : this.initialState(batch);
     const outputs: Tensor[] = [];
-    for (let t = 0; t < time; t++) {
+    for (let i = 0; i < time; i++) {
+      const t = this.options.goBackwards ? time - 1 - i : i;
       const xt = reshape(slice(steps, [t, 0, 0], [1, batch, width]), [batch, width]);
       state = this.step(xt, state);
       if (this.options.returnSequences) outputs.push(state[0]!);
     }
-    return this.options.returnSequences ? stack(outputs, 1) : state[0]!;
+    return { output: this.options.returnSequences ? stack(outputs, 1) : state[0]!, state };
+  }
+
+  private checkState(given: readonly Tensor[], batch: number): Tensor[] {
+    const shape = [batch, this.options.units];
+    const fits = given.length === this.stateCount && given.every((t) => t.shape.join() === shape.join());
+    if (!fits) {
+      throw new ShapeError(
+        `${this.name}: initialState must be ${this.stateCount} tensor(s) of shape ${formatShape(shape)}, got ${given.map((t) => formatShape(t.shape)).join(', ') || 'none'}`,
+      );
+    }
+    return given.map((t) => this.castInput(t));
   }
 
   protected override layerConfig(): Record<string, JsonValue> {
@@ -247,8 +293,8 @@ export class LSTM extends Recurrent<OptionValues<typeof lstmOptions>> {
     };
   }
 
-  protected override initialState(batch: number): Tensor[] {
-    return [zeros([batch, this.options.units], this.dtype), zeros([batch, this.options.units], this.dtype)];
+  protected override get stateCount(): number {
+    return 2;
   }
 
   protected step(projected: Tensor, [h, c]: Tensor[]): Tensor[] {
