@@ -126,6 +126,7 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   function onEvent(event: LabEvent) {
+    lastEventMs = Date.now();
     if (event.type === 'runs:changed' || event.type === 'runs:status') refreshSoon();
     if (event.type === 'runs:progress' && runs.value.some((run) => run.id === event.runId)) {
       // Update the visible row in place (epoch, latest metrics) without a round trip.
@@ -137,14 +138,27 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  // Runs trained by another process on the same data folder (the CLI) send this host no events:
+  // while a listed run is still going and all is quiet, re-read the page now and then.
+  let lastEventMs = 0;
+  const LIVE_STATUSES: RunStatus[] = ['queued', 'running', 'paused'];
+  function refreshIfQuiet() {
+    if (Date.now() - lastEventMs < 4000 || loading.value) return;
+    if (runs.value.some((run) => LIVE_STATUSES.includes(run.status))) void refresh().catch(() => undefined);
+  }
+
   let unsubscribe: (() => void) | null = null;
+  let pollTimer: ReturnType<typeof setInterval> | null = null;
   function start() {
     unsubscribe ??= lab.subscribe(onEvent);
+    pollTimer ??= setInterval(refreshIfQuiet, 5000);
     return refresh();
   }
   function stop() {
     unsubscribe?.();
     unsubscribe = null;
+    if (pollTimer) clearInterval(pollTimer);
+    pollTimer = null;
   }
 
   return {

@@ -30,6 +30,9 @@ export interface Progress {
   etaSeconds: number | null;
 }
 
+/** How long an active run may stay silent before the Train view reads its state itself. */
+const SILENCE_MS = 4000;
+
 const TERMINAL: RunStatus[] = ['completed', 'failed', 'diverged', 'interrupted', 'cancelled'];
 export const isTerminal = (status: RunStatus) => TERMINAL.includes(status);
 
@@ -98,6 +101,7 @@ export const useTrainingStore = defineStore('training', () => {
         start: true,
       });
       reset(created);
+      lastEventMs = Date.now();
       return created;
     } finally {
       starting.value = false;
@@ -108,6 +112,7 @@ export const useTrainingStore = defineStore('training', () => {
   async function open(id: string) {
     const detail = await lab.runs.get({ id });
     reset(detail);
+    lastEventMs = Date.now();
     await reloadSeries(id, detail.plannedEpochs);
   }
 
@@ -181,6 +186,7 @@ export const useTrainingStore = defineStore('training', () => {
   function onEvent(event: LabEvent) {
     const current = run.value;
     if (!current) return;
+    if ('runId' in event && event.runId === current.id) lastEventMs = Date.now();
     if (event.type === 'runs:progress' && event.runId === current.id) {
       record(event.epoch, event.metrics);
       const epochs = event.epochs;
@@ -192,7 +198,8 @@ export const useTrainingStore = defineStore('training', () => {
         step: event.step,
         samplesPerSecond: event.samplesPerSecond,
         fraction,
-        etaSeconds: estimateEta(fraction),
+        // The trainer's own estimate when the host passes it on; else the rate seen here.
+        etaSeconds: event.etaSeconds ?? estimateEta(fraction),
       };
       if (current.status !== 'running') run.value = { ...current, status: 'running' };
       version.value++;
@@ -214,13 +221,37 @@ export const useTrainingStore = defineStore('training', () => {
     }
   }
 
+  // A run trained by another process on the same data folder (the CLI, a second app) sends no
+  // events to this host: while the shown run is active and silent, read its state every few seconds.
+  let lastEventMs = 0;
+  let polling = false;
+  async function pollSilentRun() {
+    const current = active.value;
+    if (!current || polling || Date.now() - lastEventMs < SILENCE_MS) return;
+    polling = true;
+    try {
+      const detail = await lab.runs.get({ id: current.id });
+      if (run.value?.id !== detail.id || Date.now() - lastEventMs < SILENCE_MS) return;
+      run.value = detail;
+      await reloadSeries(detail.id, detail.plannedEpochs);
+    } catch {
+      // The next poll tries again; a deleted run shows its last known state.
+    } finally {
+      polling = false;
+    }
+  }
+
   let unsubscribe: (() => void) | null = null;
+  let pollTimer: ReturnType<typeof setInterval> | null = null;
   async function listen() {
     unsubscribe ??= lab.subscribe(onEvent);
+    pollTimer ??= setInterval(() => void pollSilentRun(), SILENCE_MS / 2);
   }
   function stop() {
     unsubscribe?.();
     unsubscribe = null;
+    if (pollTimer) clearInterval(pollTimer);
+    pollTimer = null;
   }
 
   return {
