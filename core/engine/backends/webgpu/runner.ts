@@ -118,7 +118,8 @@ export class Runner {
     }
     if (grid.some((g) => g > limit)) {
       throw new RangeError(
-        `webgpu: ${p.key} needs a grid of ${grid.join('×')} workgroups; this adapter allows ${limit} per dimension`,
+        `webgpu: ${p.key} needs a grid of ${grid.join('×')} workgroups; this adapter's ` +
+          `maxComputeWorkgroupsPerDimension is ${limit}`,
       );
     }
     return grid;

@@ -84,15 +84,18 @@ export class WebGPUBackend implements Backend {
 
   // ── memory ───────────────────────────────────────────────────────────────
 
-  /** `user`: who writes the new storage first (see BufferPool.acquire). */
-  private allocate(size: number, dtype: DType, user: 'kernel' | 'queue' = 'kernel'): GPUStorage {
+  /**
+   * A new storage for `op` (named in the error when it is past the adapter's limit). `user`:
+   * who writes it first (see BufferPool.acquire).
+   */
+  private allocate(op: string, size: number, dtype: DType, user: 'kernel' | 'queue' = 'kernel'): GPUStorage {
     this.checkAlive();
     wgslType(dtype); // float64 and unknown dtypes are refused by name
     const bytes = size * 4;
     if (bytes > this.maxBindingBytes) {
       const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
       throw new RangeError(
-        `webgpu: a ${dtype} storage of ${size} elements (${mib(bytes)}) exceeds this adapter's ` +
+        `webgpu: ${op}: a ${dtype} storage of ${size} elements (${mib(bytes)}) exceeds this adapter's ` +
           `maxStorageBufferBindingSize (${mib(this.maxBindingBytes)}); use smaller batches or device 'cpu'`,
       );
     }
@@ -117,23 +120,24 @@ export class WebGPUBackend implements Backend {
   }
 
   full(size: number, dtype: DType, value: number): Storage {
-    const out = this.allocate(size, dtype);
+    const out = this.allocate('full', size, dtype);
     if (size === 0) return out;
     if (Object.is(value, 0)) {
       this.runner.clearBuffer(out.buffer, 0, out.byteLength);
       return out;
     }
     const t = wgslType(dtype);
-    this.runner.run(
+    this.run(
       elementwiseProgram('fill', out, [size], [], '  let result = u.value;', {
         uniforms: [{ name: 'value', type: t, value }],
       }),
+      out,
     );
     return out;
   }
 
   upload(data: TypedArray, dtype: DType): Storage {
-    const out = this.allocate(data.length, dtype, 'queue');
+    const out = this.allocate('upload', data.length, dtype, 'queue');
     if (data.length === 0) return out;
     const typed = dtype === 'int32' ? toInt32Array(data) : toFloat32Array(data);
     this.device.queue.writeBuffer(out.buffer, 0, typed.buffer, typed.byteOffset, typed.byteLength);
@@ -215,9 +219,15 @@ export class WebGPUBackend implements Backend {
     if (this.destroyed) throw new Error('webgpu: the backend was destroyed');
   }
 
-  private run(p: Program): void {
-    this.checkAlive();
-    this.runner.run(p);
+  /** Records `p`; when it cannot run (a limit), releases `made` (what the op allocated for it) first. */
+  private run(p: Program, ...made: GPUStorage[]): void {
+    try {
+      this.checkAlive();
+      this.runner.run(p);
+    } catch (error) {
+      for (const s of made) if (!s.released) this.release(s);
+      throw error;
+    }
   }
 
   // ── layout ───────────────────────────────────────────────────────────────
@@ -225,14 +235,14 @@ export class WebGPUBackend implements Backend {
   copy(x: View, dtype: DType = x.storage.dtype): Storage {
     const src = this.own(x.storage);
     const size = sizeOf(x.layout.shape);
-    const out = this.allocate(size, dtype);
+    const out = this.allocate('copy', size, dtype);
     if (size === 0) return out;
     if (dtype === src.dtype && isContiguous(x.layout)) {
       this.runner.copyBuffer(src.buffer, x.layout.offset * 4, out.buffer, 0, size * 4);
       return out;
     }
     const compute = `  let result = ${convert('x', wgslType(src.dtype), wgslType(dtype))};`;
-    this.run(elementwiseProgram('copy', out, x.layout.shape, [{ name: 'x', view: x }], compute));
+    this.run(elementwiseProgram('copy', out, x.layout.shape, [{ name: 'x', view: x }], compute), out);
     return out;
   }
 
@@ -246,19 +256,22 @@ export class WebGPUBackend implements Backend {
       ? { storage: this.copy(src), layout: contiguousLayout(src.layout.shape) }
       : src;
     const compute = `  let result = ${convert('x', wgslType(source.storage.dtype), wgslType(target.dtype))};`;
-    this.run(
-      elementwiseProgram('write', target, dstLayout.shape, [{ name: 'x', view: source }], compute, {
-        outLayout: dstLayout,
-      }),
-    );
-    if (aliased) this.release(source.storage);
+    try {
+      this.run(
+        elementwiseProgram('write', target, dstLayout.shape, [{ name: 'x', view: source }], compute, {
+          outLayout: dstLayout,
+        }),
+      );
+    } finally {
+      if (aliased) this.release(source.storage);
+    }
   }
 
   // ── elementwise ──────────────────────────────────────────────────────────
 
   unary(op: UnaryOp, x: View, param = 0): Storage {
     this.check(x);
-    const out = this.allocate(sizeOf(x.layout.shape), x.storage.dtype);
+    const out = this.allocate(op, sizeOf(x.layout.shape), x.storage.dtype);
     this.run(
       elementwiseProgram(
         `unary:${op}`,
@@ -270,13 +283,14 @@ export class WebGPUBackend implements Backend {
           uniforms: [{ name: 'param', type: 'f32', value: param }],
         },
       ),
+      out,
     );
     return out;
   }
 
   binary(op: BinaryOp, a: View, b: View): Storage {
     this.check(a, b);
-    const out = this.allocate(sizeOf(a.layout.shape), a.storage.dtype);
+    const out = this.allocate(op, sizeOf(a.layout.shape), a.storage.dtype);
     const inputs = [
       { name: 'x', view: a },
       { name: 'y', view: b },
@@ -289,6 +303,7 @@ export class WebGPUBackend implements Backend {
         inputs,
         binaryCompute(op, a.storage.dtype, b.storage.dtype),
       ),
+      out,
     );
     return out;
   }
@@ -296,7 +311,7 @@ export class WebGPUBackend implements Backend {
   where(cond: View, a: View, b: View): Storage {
     this.check(cond, a, b);
     const t = wgslType(a.storage.dtype);
-    const out = this.allocate(sizeOf(a.layout.shape), a.storage.dtype);
+    const out = this.allocate('where', sizeOf(a.layout.shape), a.storage.dtype);
     const truth = wgslType(cond.storage.dtype) === 'f32' ? 'c != 0.0 || is_nan(c)' : 'c != 0';
     const compute = `  let result = select(${convert('y', wgslType(b.storage.dtype), t)}, x, ${truth});`;
     const inputs = [
@@ -304,7 +319,7 @@ export class WebGPUBackend implements Backend {
       { name: 'x', view: a },
       { name: 'y', view: b },
     ];
-    this.run(elementwiseProgram('where', out, a.layout.shape, inputs, compute));
+    this.run(elementwiseProgram('where', out, a.layout.shape, inputs, compute), out);
     return out;
   }
 
@@ -316,18 +331,27 @@ export class WebGPUBackend implements Backend {
     const dtype = x.storage.dtype;
     if (plan.outputs > 0 && plan.reducedSize === 0)
       return this.full(plan.outputs, dtype, emptyReductionValue(op, dtype));
-    const out = this.allocate(plan.outputs, dtype);
+    const out = this.allocate(op, plan.outputs, dtype);
     if (plan.outputs === 0) return out;
-    const { programs, temporaries } = reducePrograms(op, x, plan, out, (n) => this.allocate(n, dtype));
-    for (const p of programs) this.run(p);
-    for (const t of temporaries) this.release(t);
+    const temporaries: GPUStorage[] = [];
+    const temporary = (n: number) => {
+      const t = this.allocate(op, n, dtype);
+      temporaries.push(t);
+      return t;
+    };
+    try {
+      const { programs } = reducePrograms(op, x, plan, out, temporary);
+      for (const p of programs) this.run(p, out);
+    } finally {
+      for (const t of temporaries) this.release(t);
+    }
     return out;
   }
 
   argReduce(op: 'argmax' | 'argmin', x: View, axis: number): Storage {
     this.check(x);
-    const out = this.allocate(sizeOf(x.layout.shape.filter((_, i) => i !== axis)), 'int32');
-    this.run(argReduceProgram(op, x, axis, out));
+    const out = this.allocate(op, sizeOf(x.layout.shape.filter((_, i) => i !== axis)), 'int32');
+    this.run(argReduceProgram(op, x, axis, out), out);
     return out;
   }
 
@@ -335,8 +359,8 @@ export class WebGPUBackend implements Backend {
     this.check(x);
     if (x.storage.dtype !== 'float32')
       throw new TypeError(`webgpu: softmax needs float32, got ${x.storage.dtype}`);
-    const out = this.allocate(sizeOf(x.layout.shape), 'float32');
-    this.run(softmaxProgram(x, log, out));
+    const out = this.allocate(log ? 'logSoftmax' : 'softmax', sizeOf(x.layout.shape), 'float32');
+    this.run(softmaxProgram(x, log, out), out);
     return out;
   }
 
@@ -346,9 +370,9 @@ export class WebGPUBackend implements Backend {
     this.check(a, b);
     const rank = a.layout.shape.length;
     const shape = [...a.layout.shape.slice(0, -1), b.layout.shape[rank - 1]!];
-    const out = this.allocate(sizeOf(shape), a.storage.dtype);
+    const out = this.allocate('matmul', sizeOf(shape), a.storage.dtype);
     if (sizeOf(shape) === 0) return out;
-    this.run(matmulProgram(a, b, out));
+    this.run(matmulProgram(a, b, out), out);
     return out;
   }
 
@@ -359,15 +383,15 @@ export class WebGPUBackend implements Backend {
     const shape = x.layout.shape;
     const outer = sizeOf(shape.slice(0, axis));
     const inner = sizeOf(shape.slice(axis + 1));
-    const out = this.allocate(outer * sizeOf(indices.layout.shape) * inner, x.storage.dtype);
-    this.run(gatherProgram(x, indices, axis, out));
+    const out = this.allocate('gather', outer * sizeOf(indices.layout.shape) * inner, x.storage.dtype);
+    this.run(gatherProgram(x, indices, axis, out), out);
     return out;
   }
 
   scatterAdd(updates: View, indices: View, axis: number, outShape: Shape): Storage {
     this.check(updates, indices);
-    const out = this.allocate(sizeOf(outShape), updates.storage.dtype);
-    this.run(scatterAddProgram(updates, indices, axis, outShape, out));
+    const out = this.allocate('scatterAdd', sizeOf(outShape), updates.storage.dtype);
+    this.run(scatterAddProgram(updates, indices, axis, outShape, out), out);
     return out;
   }
 
@@ -376,15 +400,15 @@ export class WebGPUBackend implements Backend {
   im2col(x: View, g: WindowGeometry, padValue: number): Storage {
     this.check(x);
     const size = g.batch * g.outHeight * g.outWidth * g.kernelHeight * g.kernelWidth * g.channels;
-    const out = this.allocate(size, x.storage.dtype);
-    this.run(im2colProgram(x, g, padValue, out));
+    const out = this.allocate('im2col', size, x.storage.dtype);
+    this.run(im2colProgram(x, g, padValue, out), out);
     return out;
   }
 
   col2im(cols: View, g: WindowGeometry): Storage {
     this.check(cols);
-    const out = this.allocate(g.batch * g.inHeight * g.inWidth * g.channels, cols.storage.dtype);
-    this.run(col2imProgram(cols, g, out));
+    const out = this.allocate('col2im', g.batch * g.inHeight * g.inWidth * g.channels, cols.storage.dtype);
+    this.run(col2imProgram(cols, g, out), out);
     return out;
   }
 
