@@ -31,6 +31,8 @@ export interface OpCase {
   special?: boolean;
   /** float32 relative tolerance against the reference; defaults to 1e-4. */
   tolerance?: number;
+  /** float32 relative tolerance between two backends' gradients; defaults to `tolerance`. */
+  gradientTolerance?: number;
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -83,6 +85,8 @@ const binaryShapes: OpVariant[] = [
   { shapes: [[1], [6]] },
   { shapes: [[4], []] },
   { shapes: [[0, 3], [3]] },
+  // The second input's gradient sums 257 rows: a workgroup reduction with a ragged last group.
+  { shapes: [[257, 3], [3]] },
 ];
 
 function binary(
@@ -312,6 +316,13 @@ export const opCases: OpCase[] = [
         shapes: [
           [513, 7],
           [7, 13],
+        ],
+      },
+      // Several 64×64 output tiles with ragged edges and a K that is no multiple of 16.
+      {
+        shapes: [
+          [67, 129],
+          [129, 65],
         ],
       },
       { shapes: [[4], [4, 3]] },

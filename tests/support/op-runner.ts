@@ -1,6 +1,7 @@
 /**
  * Runs the op-test table (op-cases.ts): forward values against the float64 reference on any
- * backend, and gradients against float64 central differences on the CPU backend.
+ * backend, gradients against float64 central differences on the CPU backend, and float32
+ * gradients of one backend against another's (a GPU against the CPU).
  */
 import * as nn from '../../core/engine/index.js';
 import type { Backend, Tensor } from '../../core/engine/index.js';
@@ -43,11 +44,36 @@ export interface Mismatch {
   expected: number;
 }
 
-/** First element where |got − expected| > tol·max(|expected|, 1e-3); NaN must match NaN. */
+/**
+ * The magnitude below which an element is judged by absolute rather than relative error:
+ * 1% of the tensor's RMS (at least 1e-3). An element whose float32 terms cancel to near zero
+ * (a dot product, a broadcast gradient's sum) keeps the absolute rounding of its O(rms) terms
+ * whatever its own value, so its relative error says nothing about the kernel.
+ */
+function scaleFloor(expected: ArrayLike<number>): number {
+  return Math.max(1e-3, 0.01 * rms(expected));
+}
+
+/** Root mean square of the finite values (0 for none). */
+function rms(values: ArrayLike<number>): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isFinite(v)) {
+      sum += v * v;
+      n++;
+    }
+  }
+  return n === 0 ? 0 : Math.sqrt(sum / n);
+}
+
+/** First element where |got − expected| > tol·max(|expected|, floor); NaN must match NaN. */
 export function firstMismatch(
   got: ArrayLike<number>,
   expected: ArrayLike<number>,
   tol: number,
+  floor = 1e-3,
 ): Mismatch | null {
   if (got.length !== expected.length) return { index: -1, got: got.length, expected: expected.length };
   for (let i = 0; i < got.length; i++) {
@@ -61,7 +87,7 @@ export function firstMismatch(
       if (g !== e) return { index: i, got: g, expected: e };
       continue;
     }
-    if (Math.abs(g - e) > tol * Math.max(Math.abs(e), 1e-3)) return { index: i, got: g, expected: e };
+    if (Math.abs(g - e) > tol * Math.max(Math.abs(e), floor)) return { index: i, got: g, expected: e };
   }
   return null;
 }
@@ -74,7 +100,10 @@ function kindsOf(c: OpCase, v: OpVariant): InputKind[] {
   return v.shapes.map((_, i) => c.kinds?.[i] ?? 'float');
 }
 
-/** Forward on `backend` in float32 against the reference; returns a failure message or null. */
+/**
+ * Forward on `backend` in float32 against the reference (relative error against
+ * max(|expected|, scaleFloor)); returns a failure message or null.
+ */
 export async function checkForward(
   c: OpCase,
   v: OpVariant,
@@ -102,7 +131,7 @@ export async function checkForward(
   if (got.shape.join() !== expected.shape.join()) {
     return `${variantLabel(c, v)}: shape [${got.shape}] ≠ reference [${expected.shape}]`;
   }
-  const bad = firstMismatch(got.d, expected.data, c.tolerance ?? 1e-4);
+  const bad = firstMismatch(got.d, expected.data, c.tolerance ?? 1e-4, scaleFloor(expected.data));
   return bad ? `${variantLabel(c, v)}: element ${bad.index} is ${bad.got}, reference ${bad.expected}` : null;
 }
 
@@ -184,4 +213,64 @@ export function checkGradient(c: OpCase, v: OpVariant, seed = 2): string | null 
     }
     return null;
   });
+}
+
+/**
+ * Float32 gradients of L = Σ w·op(x) with respect to every float input, on `backend`, with the
+ * inputs and weights drawn from `seed` (so two backends see the same values).
+ */
+export async function float32Gradients(
+  c: OpCase,
+  v: OpVariant,
+  backend: Backend,
+  seed = 2,
+): Promise<Float32Array[]> {
+  const rng = new nn.Random(seed);
+  const kinds = kindsOf(c, v);
+  const refs = v.shapes.map((s, i) => asFloat32(drawInput(s, kinds[i]!, rng)));
+  const outShape = c.reference(refs, v.args).shape;
+  const weights = Float32Array.from({ length: size(outShape) }, () => rng.uniform(-1, 1));
+  const grads = nn.withBackend(backend, () =>
+    nn.tidy(() => {
+      const inputs = refs.map((r, i) => toTensor(r, kinds[i]!, 'float32'));
+      const wrt = inputs.filter((_, i) => typeof kinds[i] !== 'object');
+      for (const t of wrt) t.requireGrad();
+      const loss = nn.sum(nn.mul(c.run(nn, inputs, v.args), nn.tensor(weights, outShape, 'float32')));
+      return nn.grad(loss, wrt);
+    }),
+  );
+  try {
+    return (await Promise.all(grads.map((g) => g.data()))) as Float32Array[];
+  } finally {
+    nn.dispose(grads);
+  }
+}
+
+/**
+ * Gradients on `backend` against the same gradients on `reference` (both float32), within the
+ * case's tolerance (1e-4 relative by default, against max(|expected|, scaleFloor)). Returns a
+ * failure message or null.
+ */
+export async function checkGradientAcrossBackends(
+  c: OpCase,
+  v: OpVariant,
+  backend: Backend,
+  reference: Backend,
+  seed = 2,
+): Promise<string | null> {
+  const [got, expected] = await Promise.all([
+    float32Gradients(c, v, backend, seed),
+    float32Gradients(c, v, reference, seed),
+  ]);
+  for (let k = 0; k < expected.length; k++) {
+    const tol = c.gradientTolerance ?? c.tolerance ?? 1e-4;
+    const bad = firstMismatch(got[k]!, expected[k]!, tol, scaleFloor(expected[k]!));
+    if (bad) {
+      return (
+        `${variantLabel(c, v)}: d/dinput${k}[${bad.index}] is ${bad.got} on ${backend.name}, ` +
+        `${bad.expected} on ${reference.name}`
+      );
+    }
+  }
+  return null;
 }
