@@ -27,6 +27,7 @@ import { gatherKernel, scatterAddKernel } from './indexing.js';
 import { matmulKernel } from './matmul.js';
 import { argReduceKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { CpuStorage, cpuData } from './storage.js';
+import { StoragePool } from './storage-pool.js';
 import { col2imKernel, im2colKernel } from './window.js';
 import { gemmBackendName } from './gemm.js';
 import { adamUpdate as adamStep } from './adam.js';
@@ -36,11 +37,13 @@ export class CpuBackend implements Backend {
   readonly supportsFloat64 = true;
   private liveStorages = 0;
   private liveBytes = 0;
+  /** Released buffers for reuse (see storage-pool.ts: new arrays cost page faults). */
+  private readonly pool = new StoragePool();
 
   private allocate(size: number, dtype: DType): CpuStorage {
     this.liveStorages++;
     this.liveBytes += size * bytesPerElement[dtype];
-    return new CpuStorage(typedArrayFor(dtype, size), dtype);
+    return new CpuStorage(this.pool.take(dtype, size), dtype);
   }
 
   full(size: number, dtype: DType, value: number): Storage {
@@ -68,6 +71,7 @@ export class CpuBackend implements Backend {
   release(storage: Storage): void {
     this.liveStorages--;
     this.liveBytes -= storage.size * bytesPerElement[storage.dtype];
+    this.pool.give(cpuData(storage), storage.dtype);
   }
 
   memory() {
@@ -80,7 +84,9 @@ export class CpuBackend implements Backend {
 
   flush(): void {}
 
-  destroy(): void {}
+  destroy(): void {
+    this.pool.clear();
+  }
 
   copy(x: View, dtype: DType = x.storage.dtype): Storage {
     const out = this.allocate(sizeOf(x.layout.shape), dtype);
