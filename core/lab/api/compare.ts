@@ -2,6 +2,7 @@
 // differ, and every metric at the last, the best or a chosen epoch. Pure functions on data the
 // runs side already returns.
 import type {
+  ClassificationEvaluation,
   CompareAt,
   CompareResult,
   JsonValue,
@@ -19,6 +20,8 @@ export interface CompareInput {
   series: MetricSeries[][];
   /** Per run (same order), every series by epoch, not downsampled: used to read metrics at an epoch. */
   epochSeries: MetricSeries[][];
+  /** Per run (same order), its final classification evaluation or null. Defaults to none. */
+  evaluations?: (ClassificationEvaluation | null)[];
   maxPoints: number;
   at: CompareAt;
 }
@@ -36,6 +39,7 @@ export function compareRuns(input: CompareInput): CompareResult {
         metrics: epoch === null ? {} : metricsAtEpoch(input.epochSeries[r] ?? [], epoch),
       };
     }),
+    evaluations: input.runs.map((_, r) => input.evaluations?.[r] ?? null),
   };
 }
 

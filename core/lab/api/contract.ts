@@ -303,6 +303,152 @@ export const runCreateRequest = z.object({
   start: z.boolean().default(true),
 });
 
+/** One layer's training health by epoch (columns), in model order. */
+export const layerHealthSeries = z.object({
+  layer: z.string(),
+  /** 0-based epochs; the arrays below are aligned with it. */
+  epoch: z.array(z.number().int()),
+  /** ‖W‖₂ of the layer's trainable weights. */
+  weightNorm: z.array(metricValue),
+  /** ‖∇W‖₂ on the epoch's last step. */
+  gradientNorm: z.array(metricValue),
+  /** ‖ΔW‖ / ‖W‖ of the epoch's last update (about 1e-3 is healthy). */
+  updateRatio: z.array(metricValue),
+  /** ReLU layers: the fraction of units never positive on the health batch; null elsewhere. */
+  deadFraction: z.array(metricValue),
+});
+export type LayerHealthSeries = z.infer<typeof layerHealthSeries>;
+
+const averagedScores = z.object({ precision: metricValue, recall: metricValue, f1: metricValue });
+/**
+ * A classification run's final evaluation on its test split (else validation), computed when the
+ * run completed. Binary runs carry one ROC/PR curve (the positive class); multiclass runs one
+ * one-vs-rest curve per class, with `auc`/`averagePrecision` their macro mean.
+ */
+export const classificationEvaluation = z.object({
+  split: z.enum(['validation', 'test']),
+  /** The last epoch trained (0-based) when it was computed. */
+  epoch: z.number().int().nullable(),
+  createdAt: time,
+  samples: z.number().int().nonnegative(),
+  numClasses: z.number().int().positive(),
+  classNames: z.array(z.string()),
+  accuracy: metricValue,
+  /** `confusionMatrix[true][predicted]`: counts. */
+  confusionMatrix: z.array(z.array(z.number().int().nonnegative())),
+  perClass: z.array(
+    averagedScores.extend({ className: z.string(), support: z.number().int().nonnegative() }),
+  ),
+  macro: averagedScores,
+  weighted: averagedScores,
+  roc: z.object({
+    auc: metricValue,
+    curves: z.array(
+      z.object({
+        className: z.string(),
+        fpr: z.array(z.number()),
+        tpr: z.array(z.number()),
+        auc: metricValue,
+      }),
+    ),
+  }),
+  precisionRecall: z.object({
+    averagePrecision: metricValue,
+    curves: z.array(
+      z.object({
+        className: z.string(),
+        recall: z.array(z.number()),
+        precision: z.array(z.number()),
+        averagePrecision: metricValue,
+      }),
+    ),
+  }),
+});
+export type ClassificationEvaluation = z.infer<typeof classificationEvaluation>;
+
+export const diagnosisVerdict = z.enum([
+  'insufficient-data',
+  'diverged',
+  'exploding-gradients',
+  'vanishing-gradients',
+  'overfitting',
+  'underfitting',
+  'still-improving',
+  'good-fit',
+]);
+export type DiagnosisVerdict = z.infer<typeof diagnosisVerdict>;
+const nullableNumber = z.number().nullable();
+/** A bias/variance diagnosis of a run (core/lab/runs/diagnosis.ts). Epochs are 0-based. */
+export const runDiagnosis = z.object({
+  verdict: diagnosisVerdict,
+  /** One sentence: the verdict in words with its main number. */
+  headline: z.string(),
+  /** Everything noticed, the verdict first. */
+  findings: z.array(
+    z.object({
+      kind: z.union([diagnosisVerdict, z.enum(['dead-relu', 'large-updates'])]),
+      message: z.string(),
+    }),
+  ),
+  evidence: z.object({
+    epochs: z.number().int().nonnegative(),
+    finalTrainLoss: nullableNumber,
+    bestTrainLoss: nullableNumber,
+    finalValidationLoss: nullableNumber,
+    bestValidationLoss: nullableNumber,
+    bestValidationEpoch: z.number().int().nullable(),
+    /** Final validation minus final training loss, and that over the training loss. */
+    gap: nullableNumber,
+    relativeGap: nullableNumber,
+    /** The epoch after which the validation loss rose, when it did. */
+    validationTurnEpoch: z.number().int().nullable(),
+    /** Relative change per epoch over the last `trendWindow` epochs (negative: falling). */
+    trainTrend: nullableNumber,
+    validationTrend: nullableNumber,
+    trendWindow: z.number().int(),
+    /** The loss of a know-nothing model (ln K for cross-entropy), when known. */
+    baselineLoss: nullableNumber,
+    lossVsBaseline: nullableNumber,
+    metric: z
+      .object({ name: z.string(), finalTrain: nullableNumber, finalValidation: nullableNumber })
+      .nullable(),
+    gradientNorms: z.array(
+      z.object({ layer: z.string(), first: nullableNumber, last: nullableNumber, max: nullableNumber }),
+    ),
+    gradientRatioFirstToLast: nullableNumber,
+    maxUpdateRatio: z.object({ layer: z.string(), value: z.number() }).nullable(),
+    maxDeadFraction: z.object({ layer: z.string(), value: z.number() }).nullable(),
+  }),
+  /** Concrete things to try, most promising first. */
+  nextSteps: z.array(z.string()),
+});
+export type RunDiagnosis = z.infer<typeof runDiagnosis>;
+
+// ---------------------------------------------------------------------------------------------
+// Devices
+
+/** What the device picker shows: the GPU adapter a run would get, or why there is none. */
+export const deviceReport = z.object({
+  gpu: z.discriminatedUnion('available', [
+    z.object({
+      available: z.literal(true),
+      /** Dawn's backend (vulkan, metal, d3d12) and the engine backend on it (webgpu). */
+      backend: z.string(),
+      engineBackend: z.string(),
+      vendor: z.string(),
+      architecture: z.string(),
+      device: z.string(),
+      description: z.string(),
+      limits: z.record(z.string(), z.number()),
+    }),
+    z.object({ available: z.literal(false), reason: z.string() }),
+  ]),
+  cpu: z.object({ cores: z.number().int().positive(), model: z.string() }),
+  /** When the adapter was probed (the host asks a trainer process once, then caches). */
+  detectedAt: time,
+});
+export type DeviceReport = z.infer<typeof deviceReport>;
+
 // ---------------------------------------------------------------------------------------------
 // Models
 
@@ -381,6 +527,8 @@ export const compareResponse = z.object({
   configDiff: z.array(z.object({ path: z.string(), values: z.array(jsonValue.nullable()) })),
   /** Per run: the epoch chosen by `at` (null when the run has none) and every metric there. */
   metricsAt: z.array(z.object({ runId: id, epoch: z.number().int().nullable(), metrics: metricTable })),
+  /** Per run (same order): its final classification evaluation, or null (regression, or not finished). */
+  evaluations: z.array(classificationEvaluation.nullable()),
 });
 export type CompareResult = z.infer<typeof compareResponse>;
 
@@ -442,6 +590,21 @@ export const channels = {
     z.object({ id, tags: z.array(z.string()) }),
   ),
   'runs:note': channel(z.object({ id, notes: z.string().max(100_000) }), runSummary),
+  /** Per-layer health by epoch: weight and gradient norms, update/weight ratio, dead ReLUs. */
+  'runs:health': channel(
+    z.object({ runId: id }),
+    z.object({ runId: id, layers: z.array(layerHealthSeries) }),
+  ),
+  /** The final evaluation of a classification run (null until it completes, and for regression). */
+  'runs:evaluation': channel(
+    z.object({ runId: id }),
+    z.object({ runId: id, evaluation: classificationEvaluation.nullable() }),
+  ),
+  /** A bias/variance diagnosis from the run's curves and health, with next steps. */
+  'runs:diagnose': channel(z.object({ runId: id }), z.object({ runId: id, diagnosis: runDiagnosis })),
+
+  /** The GPU adapter a run would get (cached; `refresh` probes again), or why there is none. */
+  'devices:detect': channel(z.object({ refresh: z.boolean().default(false) }), deviceReport),
 
   'models:list': channel(empty, z.object({ models: z.array(modelSummary) })),
   'models:save': channel(

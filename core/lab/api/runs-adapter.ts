@@ -34,6 +34,7 @@ import {
   type RunSummary,
 } from './contract.js';
 import { predictInput } from './predict-input.js';
+import { diagnose, evaluationOf, healthSeries } from './run-insights.js';
 import type { RunsPort } from './runs-port.js';
 
 export interface RunsAdapterOptions {
@@ -104,6 +105,10 @@ export function createRunsAdapter({ manager, store, dataDir }: RunsAdapterOption
     delete: (id) => guardAsync(() => manager.deleteRun(id)),
     tag: (id, add, remove) => guard(() => manager.tag(id, add, remove)),
     note: (id, notes) => guard(() => summarize(manager.setNotes(id, notes))),
+    health: (id) => healthSeries(store, requireRun(store, id)),
+    evaluation: (id) => evaluationOf(store, requireRun(store, id).id),
+    diagnose: (id) => diagnose(store, requireRun(store, id)),
+    detectDevice: (refresh) => manager.detectDevice(refresh),
 
     listModels: () => listModels(store).map(modelSummary),
     saveModel: (request) => guardAsync(async () => modelSummary(await saveModel(store, dataDir, request))),
@@ -124,6 +129,12 @@ export function createRunsAdapter({ manager, store, dataDir }: RunsAdapterOption
     subscribe: (listener) => manager.subscribe((event) => toLabEvents(event).forEach(listener)),
     shutdown: () => manager.shutdown(),
   };
+}
+
+function requireRun(store: Store, id: string): RunRow {
+  const run = getRun(store, id);
+  if (!run) throw new LabError('not-found', `No run with id '${id}'.`);
+  return run;
 }
 
 export function summarize(run: RunRow): RunSummary {
@@ -241,6 +252,7 @@ export function toLabEvents(event: RunEvent): LabEvent[] {
     case 'changed':
     case 'deleted':
     case 'checkpoint':
+    case 'evaluation':
       return [{ type: 'runs:changed', runId: event.runId }];
     default:
       return [];

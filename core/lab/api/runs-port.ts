@@ -2,11 +2,15 @@
 // shapes. `runs-adapter.ts` implements it on the RunManager and the runs repositories; tests can
 // implement it with a fake.
 import type {
+  ClassificationEvaluation,
+  DeviceReport,
   LabEvent,
+  LayerHealthSeries,
   ModelSummary,
   ParsedRequestOf,
   ResponseOf,
   RunDetail,
+  RunDiagnosis,
   RunSummary,
   Unsubscribe,
 } from './contract.js';
@@ -26,6 +30,13 @@ export interface RunsPort {
   delete(id: string): Promise<boolean>;
   tag(id: string, add: string[], remove: string[]): string[];
   note(id: string, notes: string): RunSummary;
+  /** Per-layer health by epoch, in model order. */
+  health(id: string): LayerHealthSeries[];
+  /** The final classification evaluation, or null. */
+  evaluation(id: string): ClassificationEvaluation | null;
+  diagnose(id: string): RunDiagnosis;
+  /** The GPU adapter a run would get, or why none (probed in a trainer process, cached). */
+  detectDevice(refresh: boolean): Promise<DeviceReport>;
 
   listModels(): ModelSummary[];
   saveModel(request: ParsedRequestOf<'models:save'>): Promise<ModelSummary>;

@@ -155,6 +155,16 @@ export class LabService {
         tags: this.runs().tag(this.run(request.id).id, request.add, request.remove),
       }),
       'runs:note': (request) => this.runs().note(this.run(request.id).id, request.notes),
+      'runs:health': (request) => ({ runId: request.runId, layers: this.runs().health(request.runId) }),
+      'runs:evaluation': (request) => ({
+        runId: request.runId,
+        evaluation: this.runs().evaluation(request.runId),
+      }),
+      'runs:diagnose': (request) => ({
+        runId: request.runId,
+        diagnosis: this.runs().diagnose(request.runId),
+      }),
+      'devices:detect': (request) => this.runs().detectDevice(request.refresh),
 
       'models:list': () => ({ models: this.runs().listModels() }),
       'models:save': async (request) => {
@@ -184,7 +194,15 @@ export class LabService {
         const epochSeries = runs.map(
           (run) => this.runs().series({ runId: run.id, axis: 'epoch', maxPoints: 10_000 }).series,
         );
-        return compareRuns({ runs, series, epochSeries, maxPoints: request.maxPoints, at: request.at });
+        const evaluations = runs.map((run) => this.runs().evaluation(run.id));
+        return compareRuns({
+          runs,
+          series,
+          epochSeries,
+          evaluations,
+          maxPoints: request.maxPoints,
+          at: request.at,
+        });
       },
     };
   }

@@ -86,3 +86,77 @@ export async function resolveDevice(
     return cpu(`auto: no GPU could be opened (${(error as Error).message})`);
   }
 }
+
+/** What the device picker shows: the GPU adapter the trainer would get, or why there is none. */
+export interface DeviceReport {
+  gpu:
+    | {
+        available: true;
+        /** Dawn's backend (vulkan, metal, d3d12, …) and the engine backend that drives it. */
+        backend: string;
+        engineBackend: string;
+        vendor: string;
+        architecture: string;
+        device: string;
+        description: string;
+        limits: Record<string, number>;
+      }
+    | { available: false; reason: string };
+  /** The CPU side: logical cores and their model name. */
+  cpu: { cores: number; model: string };
+  /** Unix epoch milliseconds when it was probed. */
+  detectedAt: number;
+}
+
+/**
+ * Opens the GPU as a trainer would (then releases it) and describes it. Runs in a trainer
+ * process (the host never opens the GPU: see ARCHITECTURE.md on Electron's memory cage).
+ */
+export async function detectDevice(): Promise<DeviceReport> {
+  const { availableParallelism, cpus } = await import('node:os');
+  const cpu = { cores: availableParallelism(), model: cpus()[0]?.model.trim() ?? 'unknown' };
+  const detectedAt = Date.now();
+  if (process.env.NNLAB_DISABLE_GPU) {
+    return {
+      cpu,
+      detectedAt,
+      gpu: { available: false, reason: 'NNLAB_DISABLE_GPU is set: adapters are hidden' },
+    };
+  }
+  const webgpu = await loadWebGPU();
+  if (!webgpu?.createWebGPUBackend) {
+    return { cpu, detectedAt, gpu: { available: false, reason: 'this NN Lab build has no WebGPU backend' } };
+  }
+  let backend: Backend | null = null;
+  try {
+    backend = await webgpu.createWebGPUBackend();
+    const info = backend.adapterInfo() as unknown as Record<string, unknown>;
+    const limits: Record<string, number> = {};
+    for (const [key, value] of Object.entries((info.limits ?? {}) as Record<string, unknown>)) {
+      if (typeof value === 'number' && Number.isFinite(value)) limits[key] = value;
+    }
+    const text = (key: string) => (typeof info[key] === 'string' ? (info[key] as string) : '');
+    return {
+      cpu,
+      detectedAt,
+      gpu: {
+        available: true,
+        backend: text('backend'),
+        engineBackend: backend.name,
+        vendor: text('vendor'),
+        architecture: text('architecture'),
+        device: text('device'),
+        description: text('description'),
+        limits,
+      },
+    };
+  } catch (error) {
+    return {
+      cpu,
+      detectedAt,
+      gpu: { available: false, reason: `no GPU could be opened: ${(error as Error).message}` },
+    };
+  } finally {
+    (backend as { destroy?: () => void } | null)?.destroy?.();
+  }
+}

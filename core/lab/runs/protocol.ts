@@ -53,6 +53,8 @@ export const hostMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('resume') }),
   /** Stop between steps, write nothing more, send `finished` with outcome `cancelled`. */
   z.object({ type: z.literal('cancel') }),
+  /** Instead of a job: describe the device (a `device` message), then exit. */
+  z.object({ type: z.literal('probe') }),
 ]);
 export type HostMessage = z.infer<typeof hostMessage>;
 
@@ -97,6 +99,13 @@ export const trainerMessage = z.discriminatedUnion('type', [
     best: z.boolean(),
   }),
   z.object({ type: z.literal('diagnostic'), level: z.enum(['info', 'warning']), message: z.string() }),
+  /** A classification run's final evaluation (evaluation.ts), sent before `finished`. */
+  z.object({
+    type: z.literal('evaluation'),
+    split: z.enum(['validation', 'test']),
+    epoch: z.number().int().nonnegative().nullable(),
+    report: z.record(z.string(), z.unknown()),
+  }),
   z.object({ type: z.literal('paused') }),
   z.object({ type: z.literal('resumed') }),
   /** Training ended on its own terms; the trainer exits after sending it. */
@@ -106,6 +115,8 @@ export const trainerMessage = z.discriminatedUnion('type', [
     /** Why it stopped: early stopping, the step that diverged, … */
     message: z.string().nullable(),
   }),
+  /** The answer to `probe`: device.ts's DeviceReport. */
+  z.object({ type: z.literal('device'), report: z.record(z.string(), z.unknown()) }),
   /** Training could not go on; the trainer exits after sending it. */
   z.object({ type: z.literal('failed'), error: z.string(), stack: z.string().nullable() }),
 ]);

@@ -13,6 +13,7 @@ import {
   artifactInUse,
   artifactsForFile,
   deleteArtifactRow,
+  deleteEvaluations,
   deleteHealthAfter,
   deleteMetricsAfter,
   deleteRunRow,
@@ -32,6 +33,7 @@ import {
   setRunNotes,
   takeCancelRequests,
   updateRun,
+  upsertEvaluation,
   upsertHealth,
   upsertMetrics,
   type LayerHealthRow,
@@ -50,7 +52,8 @@ import {
   type DeviceChoice,
   type RunConfig,
 } from './config.js';
-import { AUTO_GPU_MIN_FLOPS_PER_SAMPLE } from './device.js';
+import { AUTO_GPU_MIN_FLOPS_PER_SAMPLE, type DeviceReport } from './device.js';
+import { probeDevice } from './device-probe.js';
 import { HostLease } from './host-lease.js';
 import '../../engine/index.js'; // installs the default CPU backend that countParameters builds on
 import { Sequential, type ModelSpec } from '../../engine/nn/index.js';
@@ -111,6 +114,8 @@ export type RunEvent =
   | { type: 'health'; runId: string; epoch: number; layers: LayerHealthRow[] }
   | { type: 'checkpoint'; runId: string; artifactId: string; epoch: number; best: boolean }
   | { type: 'diagnostic'; runId: string; level: 'info' | 'warning'; message: string }
+  /** The final evaluation of a classification run was stored (readEvaluation). */
+  | { type: 'evaluation'; runId: string; split: 'validation' | 'test' }
   /** Tags, notes or name changed. */
   | { type: 'changed'; runId: string }
   | { type: 'deleted'; runId: string };
@@ -225,6 +230,7 @@ export class RunManager {
   private pendingHealth = new Map<string, LayerHealthRow[]>();
   private flushTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  private deviceReport: Promise<DeviceReport> | null = null;
   private started = false;
   private shuttingDown = false;
 
@@ -363,6 +369,22 @@ export class RunManager {
     } catch {
       // A busy or closing database: the next beat tries again.
     }
+  }
+
+  /**
+   * The device a run would get (the GPU adapter, or why there is none), asked of a short-lived
+   * trainer process once per host life; `refresh` asks again (e.g. after a driver update).
+   */
+  detectDevice(refresh = false): Promise<DeviceReport> {
+    if (refresh || !this.deviceReport) {
+      const probe = probeDevice(() => this.spawnTrainer());
+      this.deviceReport = probe;
+      // A failed probe is not cached: the next call tries again.
+      probe.catch(() => {
+        if (this.deviceReport === probe) this.deviceReport = null;
+      });
+    }
+    return this.deviceReport;
   }
 
   /** The run's row, or undefined. */
@@ -572,6 +594,16 @@ export class RunManager {
         return;
       case 'diagnostic':
         this.emit({ type: 'diagnostic', runId, level: message.level, message: message.message });
+        return;
+      case 'evaluation':
+        upsertEvaluation(this.store, {
+          runId,
+          split: message.split,
+          epoch: message.epoch,
+          createdAt: Date.now(),
+          report: message.report,
+        });
+        this.emit({ type: 'evaluation', runId, split: message.split });
         return;
       case 'paused':
         this.setStatus(runId, 'paused', null);
@@ -815,6 +847,7 @@ export class RunManager {
         deleteMetricsAfter(this.store, id, step);
         // Health rows are per 0-based epoch; a checkpoint after `epoch` completed epochs keeps 0…epoch-1.
         deleteHealthAfter(this.store, id, epoch - 1);
+        deleteEvaluations(this.store, id);
         recomputeRunSummary(this.store, id);
         updateRun(this.store, id, {
           status: 'queued',

@@ -29,6 +29,7 @@ import {
 } from '../../engine/train/index.js';
 import { optimizerConfig, type RunConfig } from './config.js';
 import { resolveDevice } from './device.js';
+import { evaluateClassifier } from './evaluation.js';
 import type { HostMessage, TrainerMessage } from './protocol.js';
 
 export type JobMessage = Extract<HostMessage, { type: 'job' }>;
@@ -391,6 +392,10 @@ export async function runTrainJob(job: JobMessage, io: TrainJobIo): Promise<void
       }
       io.send({ ...emptyProgress(epoch), step, points: testPoints });
     }
+    if (task === 'classification') {
+      const lastEpoch = history.epochs.at(-1)?.epoch ?? (initialEpoch > 0 ? initialEpoch - 1 : null);
+      await sendEvaluation(io, model, data, config.training.batchSize, lastEpoch);
+    }
     io.send({ type: 'finished', outcome: 'completed', message: history.stopMessage });
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
@@ -401,6 +406,38 @@ export async function runTrainJob(job: JobMessage, io: TrainJobIo): Promise<void
     model?.dispose();
     // Releases the device so the process can exit.
     gpu?.destroy();
+  }
+}
+
+/**
+ * The final evaluation on the test split (else validation), sent as one message. A failure here
+ * costs the run its evaluation, not its outcome: it becomes a warning.
+ */
+async function sendEvaluation(
+  io: TrainJobIo,
+  model: Sequential,
+  data: Prepared,
+  batchSize: number,
+  epoch: number | null,
+): Promise<void> {
+  const split = data.test ? 'test' : data.validation ? 'validation' : null;
+  if (!split) return;
+  try {
+    const report = await evaluateClassifier(
+      model,
+      split,
+      data[split]!,
+      data.schema.featureShape,
+      data.schema.target.classNames,
+      batchSize,
+    );
+    io.send({ type: 'evaluation', split, epoch, report: { ...report } });
+  } catch (error) {
+    io.send({
+      type: 'diagnostic',
+      level: 'warning',
+      message: `the final evaluation on the ${split} split failed: ${(error as Error).message}`,
+    });
   }
 }
 

@@ -2,6 +2,7 @@
 // exits. Pause, resume and cancel arrive as messages while it trains. Host-agnostic: the CLI,
 // the local server and the desktop app start it the same way (child_process.fork).
 import { parseHostMessage, type TrainerMessage } from './protocol.js';
+import { detectDevice } from './device.js';
 import { runTrainJob, type JobMessage } from './train-job.js';
 
 if (!process.send) {
@@ -49,6 +50,13 @@ async function run(job: JobMessage): Promise<void> {
   process.disconnect();
 }
 
+async function probe(): Promise<void> {
+  const report = await detectDevice();
+  send({ type: 'device', report: { ...report } });
+  await Promise.all(pendingSends);
+  process.disconnect();
+}
+
 process.on('message', (data: unknown) => {
   let message;
   try {
@@ -72,6 +80,11 @@ process.on('message', (data: unknown) => {
       return;
     case 'resume':
       release();
+      return;
+    case 'probe':
+      if (jobStarted) return;
+      jobStarted = true;
+      void probe();
       return;
     case 'cancel':
       controller.abort();

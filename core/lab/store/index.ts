@@ -10,3 +10,4 @@ export * from './artifacts-repo.js';
 export * from './models-repo.js';
 export * from './tags-repo.js';
 export * from './hosts-repo.js';
+export * from './evaluations-repo.js';

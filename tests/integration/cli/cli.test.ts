@@ -175,6 +175,11 @@ describe('nnlab train, runs and compare', () => {
     const show = nnlab('runs', 'show', a.runId.slice(0, 8));
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('completed');
+    // The bias/variance diagnosis and the final evaluation on the test split.
+    expect(show.stdout).toMatch(/diagnosis: .+\./);
+    expect(show.stdout).toMatch(/evidence: train loss \d/);
+    expect(show.stdout).toContain('next steps:');
+    expect(show.stdout).toMatch(/evaluation \(test, \d+ rows\): accuracy/);
     const removed = nnlab('runs', 'rm', b.runId);
     expect(removed.code).toBe(0);
     expect(removed.stdout).toContain(`Deleted run ${b.runId}`);

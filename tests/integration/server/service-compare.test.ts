@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alignSeries, diffConfigs } from '../../../core/lab/api/compare.js';
-import { LabError, type MetricSeries, type RunDetail } from '../../../core/lab/api/contract.js';
+import {
+  LabError,
+  type ClassificationEvaluation,
+  type MetricSeries,
+  type RunDetail,
+} from '../../../core/lab/api/contract.js';
+import { diagnoseRun } from '../../../core/lab/runs/diagnosis.js';
 import type { RunsPort } from '../../../core/lab/api/runs-port.js';
 import { LabService } from '../../../core/lab/api/service.js';
 import { openStore, type Store } from '../../../core/lab/store/index.js';
@@ -58,6 +64,31 @@ const runs: Record<string, { detail: RunDetail; series: MetricSeries[] }> = {
   },
 };
 
+const evaluationOfA: ClassificationEvaluation = {
+  split: 'validation',
+  epoch: 2,
+  createdAt: 5,
+  samples: 4,
+  numClasses: 2,
+  classNames: ['no', 'yes'],
+  accuracy: 0.75,
+  confusionMatrix: [
+    [2, 0],
+    [1, 1],
+  ],
+  perClass: [
+    { className: 'no', precision: 2 / 3, recall: 1, f1: 0.8, support: 2 },
+    { className: 'yes', precision: 1, recall: 0.5, f1: 2 / 3, support: 2 },
+  ],
+  macro: { precision: 5 / 6, recall: 0.75, f1: 11 / 15 },
+  weighted: { precision: 5 / 6, recall: 0.75, f1: 11 / 15 },
+  roc: { auc: 0.75, curves: [{ className: 'yes', fpr: [0, 0, 1], tpr: [0, 0.5, 1], auc: 0.75 }] },
+  precisionRecall: {
+    averagePrecision: 0.75,
+    curves: [{ className: 'yes', recall: [0, 0.5, 1], precision: [1, 1, 0.5], averagePrecision: 0.75 }],
+  },
+};
+
 const fake: RunsPort = {
   start: () => {},
   create: () => Promise.reject(new Error('unused')),
@@ -76,6 +107,10 @@ const fake: RunsPort = {
   delete: () => Promise.resolve(false),
   tag: (_id, add) => add,
   note: (id) => runs[id]!.detail,
+  health: () => [],
+  evaluation: (id) => (id === 'a' ? evaluationOfA : null),
+  diagnose: () => diagnoseRun({ epochs: [0], trainLoss: [1] }),
+  detectDevice: () => Promise.reject(new Error('unused')),
   listModels: () => [],
   saveModel: () => Promise.reject(new Error('unused')),
   deleteModel: () => Promise.resolve(false),
@@ -120,6 +155,8 @@ describe('compare:runs', () => {
       { runId: 'a', epoch: 2, metrics: { validation: { loss: 0.5, accuracy: 0.7 } } },
       { runId: 'b', epoch: 1, metrics: { validation: { loss: 0.6 } } },
     ]);
+    // Confusion matrices and curves side by side: one per run, null where a run has none.
+    expect(result.evaluations).toEqual([evaluationOfA, null]);
   });
 
   it('reads metrics at the best epoch (lowest loss, highest accuracy) and at a chosen one', async () => {

@@ -87,7 +87,7 @@ export const runsList: Command = {
 export const runsShow: Command = {
   name: 'runs show',
   usage: 'nnlab runs show ID [--json]',
-  summary: "a run's status, config and final metrics",
+  summary: "a run's status, final metrics, bias/variance diagnosis, evaluation and config",
   options: { json },
   async run(context) {
     const { api } = await context.lab();
@@ -110,6 +110,40 @@ export const runsShow: Command = {
         `  ${split}: ${Object.entries(values)
           .map(([k, v]) => `${k} ${formatNumber(v)}`)
           .join(', ')}`,
+      );
+    }
+    const { diagnosis } = await api.runs.diagnose({ runId: id });
+    context.out(`diagnosis: ${diagnosis.headline}`);
+    for (const finding of diagnosis.findings.slice(1)) context.out(`  also: ${finding.message}`);
+    const e = diagnosis.evidence;
+    if (e.epochs > 0) {
+      const parts = [
+        `train loss ${formatNumber(e.finalTrainLoss)} (best ${formatNumber(e.bestTrainLoss)})`,
+        ...(e.finalValidationLoss !== null
+          ? [
+              `validation loss ${formatNumber(e.finalValidationLoss)} (best ${formatNumber(e.bestValidationLoss)} at epoch ${(e.bestValidationEpoch ?? 0) + 1})`,
+              `gap ${formatNumber(e.gap)}`,
+            ]
+          : []),
+        ...(e.trainTrend !== null
+          ? [`trend over the last ${e.trendWindow} epochs ${formatTrend(e.trainTrend)}/epoch`]
+          : []),
+      ];
+      context.out(`  evidence: ${parts.join('; ')}`);
+    }
+    context.out('  next steps:');
+    for (const step of diagnosis.nextSteps) context.out(`  - ${step}`);
+    const { evaluation } = await api.runs.evaluation({ runId: id });
+    if (evaluation) {
+      context.out(
+        `evaluation (${evaluation.split}, ${evaluation.samples} rows): accuracy ${formatNumber(evaluation.accuracy)}, ` +
+          `ROC AUC ${formatNumber(evaluation.roc.auc)}, average precision ${formatNumber(evaluation.precisionRecall.averagePrecision)}`,
+      );
+      context.out(
+        table(
+          ['true \\ predicted', ...evaluation.classNames],
+          evaluation.confusionMatrix.map((row, i) => [evaluation.classNames[i]!, ...row.map(String)]),
+        ).replace(/^/gm, '  '),
       );
     }
     context.out('config:');
@@ -188,6 +222,10 @@ export const compare: Command = {
     return EXIT_OK;
   },
 };
+
+function formatTrend(trend: number): string {
+  return `${trend >= 0 ? '+' : ''}${(trend * 100).toFixed(1)}%`;
+}
 
 function parseAt(at: string | undefined, metric: string | undefined): CompareAt {
   if (at === undefined || at === 'last') return { kind: 'last' };

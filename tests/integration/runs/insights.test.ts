@@ -1,0 +1,84 @@
+// A real short run read through the LabApi: per-layer health series, the final evaluation
+// (checked against the test metrics the trainer's own evaluate() recorded), the bias/variance
+// diagnosis, compare with evaluations side by side, and the device probe.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LabApi } from '../../../core/lab/api/contract.js';
+import { createRunsAdapter } from '../../../core/lab/api/runs-adapter.js';
+import { LabService } from '../../../core/lab/api/service.js';
+import { createLab, spiralsConfig, type Lab } from './support.js';
+
+let lab: Lab | undefined;
+let service: LabService | undefined;
+afterEach(async () => {
+  await service?.close();
+  await lab?.close();
+  service = undefined;
+  lab = undefined;
+});
+
+async function labApi(options: Parameters<typeof createLab>[0] = {}): Promise<LabApi> {
+  lab = await createLab(options, 300);
+  const runs = createRunsAdapter({ manager: lab.manager, store: lab.store, dataDir: lab.dir });
+  service = new LabService({ store: lab.store, dataDir: lab.dir, runs });
+  return service.api();
+}
+
+describe('run insights through the LabApi', () => {
+  it('health, evaluation, diagnosis and compare of a real run', async () => {
+    const api = await labApi();
+    const a = await api.runs.create({ config: spiralsConfig(6), name: 'a' });
+    const b = await api.runs.create({ config: spiralsConfig(3, { optimizer: 'sgd' }), name: 'b' });
+    await Promise.all([a, b].map((run) => lab!.manager.waitFor(run.id)));
+    const detail = await api.runs.get({ id: a.id });
+    expect(detail.status).toBe('completed');
+
+    const { layers } = await api.runs.health({ runId: a.id });
+    expect(layers.map((layer) => layer.layer)).toEqual(['dense_1', 'dense_2']);
+    for (const layer of layers) {
+      expect(layer.epoch).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(layer.gradientNorm.every((g) => g !== null && g > 0)).toBe(true);
+      expect(layer.weightNorm.every((w) => w !== null && w > 0)).toBe(true);
+    }
+    // Dead ReLUs are measured on the ReLU layer only.
+    expect(layers[0]!.deadFraction.every((d) => d !== null && d >= 0 && d <= 1)).toBe(true);
+
+    const { evaluation } = await api.runs.evaluation({ runId: a.id });
+    expect(evaluation).not.toBeNull();
+    expect(evaluation!.split).toBe('test');
+    const testRows = evaluation!.confusionMatrix.flat().reduce((x, y) => x + y, 0);
+    expect(testRows).toBe(evaluation!.samples);
+    // The same model on the same rows: the report agrees with the trainer's evaluate().
+    expect(evaluation!.accuracy).toBeCloseTo(detail.finalMetrics.test!.accuracy!, 6);
+    const diagonal = evaluation!.confusionMatrix.reduce((sum, row, i) => sum + row[i]!, 0);
+    expect(diagonal / testRows).toBeCloseTo(evaluation!.accuracy!, 12);
+    // Two softmax outputs: one one-vs-rest curve per class.
+    expect(evaluation!.roc.curves.map((curve) => curve.className)).toEqual(evaluation!.classNames);
+    const roc = evaluation!.roc.curves[0]!;
+    expect([roc.fpr[0], roc.tpr[0], roc.fpr.at(-1), roc.tpr.at(-1)]).toEqual([0, 0, 1, 1]);
+    expect(roc.auc!).toBeGreaterThan(0.5);
+
+    const { diagnosis } = await api.runs.diagnose({ runId: a.id });
+    expect(diagnosis.evidence.epochs).toBe(6);
+    expect(diagnosis.evidence.finalTrainLoss).toBeCloseTo(detail.finalMetrics.train!.loss!, 12);
+    expect(diagnosis.evidence.baselineLoss).toBeCloseTo(Math.log(2), 12);
+    expect(diagnosis.evidence.gradientNorms.map((g) => g.layer)).toEqual(['dense_1', 'dense_2']);
+    expect(diagnosis.headline.length).toBeGreaterThan(10);
+    expect(diagnosis.nextSteps.length).toBeGreaterThan(0);
+
+    const compared = await api.compare.runs({ runIds: [a.id, b.id] });
+    expect(compared.evaluations).toHaveLength(2);
+    expect(compared.evaluations[0]).toEqual(evaluation);
+    expect(compared.evaluations[1]!.samples).toBe(evaluation!.samples);
+
+    await expect(api.runs.diagnose({ runId: 'nope' })).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('reports no GPU with the reason when adapters are hidden', async () => {
+    const api = await labApi({ trainerEnv: { NNLAB_DISABLE_GPU: '1' } });
+    const report = await api.devices.detect();
+    expect(report.gpu).toEqual({ available: false, reason: expect.stringMatching(/NNLAB_DISABLE_GPU/) });
+    expect(report.cpu.cores).toBeGreaterThan(0);
+    // Cached: the same probe answers again.
+    expect((await api.devices.detect()).detectedAt).toBe(report.detectedAt);
+  });
+});
