@@ -54,8 +54,12 @@ export class BufferPool {
    */
   acquire(bytes: number, user: 'kernel' | 'queue'): GPUBuffer {
     const size = sizeClass(bytes);
+    // Kernels take the buffers released in this batch first and leave the free ones to
+    // uploads, which can use nothing else: the other way round, every step of a long batch
+    // (several training steps between reads) drew new buffers for its uploads and the pool
+    // grew each epoch.
     const reused =
-      this.free.get(size)?.pop() ?? (user === 'kernel' ? this.pending.get(size)?.pop() : undefined);
+      (user === 'kernel' ? this.pending.get(size)?.pop() : undefined) ?? this.free.get(size)?.pop();
     if (reused) {
       this.pooledBuffers--;
       this.pooledBytes -= size;
