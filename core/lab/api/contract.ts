@@ -439,6 +439,8 @@ export const deviceReport = z.object({
       architecture: z.string(),
       device: z.string(),
       description: z.string(),
+      /** A CPU emulating a GPU (lavapipe, SwiftShader): it works, but is no faster than the CPU backend. */
+      software: z.boolean(),
       limits: z.record(z.string(), z.number()),
     }),
     z.object({ available: z.literal(false), reason: z.string() }),

@@ -99,6 +99,8 @@ export interface DeviceReport {
         architecture: string;
         device: string;
         description: string;
+        /** A CPU emulating a GPU (Mesa's lavapipe/llvmpipe, SwiftShader): works, but no faster than the CPU backend. */
+        software: boolean;
         limits: Record<string, number>;
       }
     | { available: false; reason: string };
@@ -147,6 +149,9 @@ export async function detectDevice(): Promise<DeviceReport> {
         architecture: text('architecture'),
         device: text('device'),
         description: text('description'),
+        software: /llvmpipe|lavapipe|swiftshader|software/i.test(
+          `${text('architecture')} ${text('device')} ${text('description')}`,
+        ),
         limits,
       },
     };

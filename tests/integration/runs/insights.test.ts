@@ -73,6 +73,20 @@ describe('run insights through the LabApi', () => {
     await expect(api.runs.diagnose({ runId: 'nope' })).rejects.toMatchObject({ code: 'not-found' });
   });
 
+  it('describes the adapter a run would get, or says why there is none', async () => {
+    const api = await labApi();
+    const { gpu } = await api.devices.detect();
+    if (gpu.available) {
+      // Mesa's lavapipe here (software), a real GPU elsewhere: either way a described adapter.
+      expect(gpu.engineBackend).toBe('webgpu');
+      expect(gpu.backend.length).toBeGreaterThan(0);
+      expect(gpu.limits.maxStorageBufferBindingSize).toBeGreaterThan(0);
+      expect(gpu.software).toBe(/llvmpipe|lavapipe|swiftshader/i.test(gpu.description + gpu.device));
+    } else {
+      expect(gpu.reason).toMatch(/no GPU could be opened|no WebGPU backend/);
+    }
+  });
+
   it('reports no GPU with the reason when adapters are hidden', async () => {
     const api = await labApi({ trainerEnv: { NNLAB_DISABLE_GPU: '1' } });
     const report = await api.devices.detect();
