@@ -670,6 +670,21 @@ export const labEvent = z.discriminatedUnion('type', [
     /** The trainer's estimate of the seconds left in the run (null or absent when unknown). */
     etaSeconds: z.number().nullable().optional(),
   }),
+  /** Per-layer health at the end of an epoch (the live counterpart of `runs:health`). */
+  z.object({
+    type: z.literal('runs:health'),
+    runId: z.string(),
+    epoch: z.number().int(),
+    layers: z.array(
+      z.object({
+        layer: z.string(),
+        weightNorm: metricValue,
+        gradientNorm: metricValue,
+        updateRatio: metricValue,
+        deadFraction: metricValue,
+      }),
+    ),
+  }),
   z.object({
     type: z.literal('runs:status'),
     runId: z.string(),

@@ -227,7 +227,7 @@ function modelSummary(model: ModelRow): ModelSummary {
   };
 }
 
-/** Run events in the contract's shapes; health, checkpoints and diagnostics stay host-side. */
+/** Run events in the contract's shapes; diagnostics stay host-side. */
 export function toLabEvents(event: RunEvent): LabEvent[] {
   switch (event.type) {
     case 'progress':
@@ -241,6 +241,21 @@ export function toLabEvents(event: RunEvent): LabEvent[] {
           metrics: event.metrics,
           samplesPerSecond: event.samplesPerSecond,
           etaSeconds: event.etaSeconds,
+        },
+      ];
+    case 'health':
+      return [
+        {
+          type: 'runs:health',
+          runId: event.runId,
+          epoch: event.epoch,
+          layers: event.layers.map(({ layer, weightNorm, gradientNorm, updateRatio, deadFraction }) => ({
+            layer,
+            weightNorm,
+            gradientNorm,
+            updateRatio,
+            deadFraction,
+          })),
         },
       ];
     case 'status':

@@ -26,6 +26,10 @@ async function labApi(options: Parameters<typeof createLab>[0] = {}): Promise<La
 describe('run insights through the LabApi', () => {
   it('health, evaluation, diagnosis and compare of a real run', async () => {
     const api = await labApi();
+    const live: number[] = [];
+    api.subscribe((event) => {
+      if (event.type === 'runs:health' && event.layers.length === 2) live.push(event.epoch);
+    });
     const a = await api.runs.create({ config: spiralsConfig(6), name: 'a' });
     const b = await api.runs.create({ config: spiralsConfig(3, { optimizer: 'sgd' }), name: 'b' });
     await Promise.all([a, b].map((run) => lab!.manager.waitFor(run.id)));
@@ -33,6 +37,9 @@ describe('run insights through the LabApi', () => {
     expect(detail.status).toBe('completed');
 
     const { layers } = await api.runs.health({ runId: a.id });
+    // Live health events: one per epoch of each run (a: 6, b: 3).
+    expect(live.filter((epoch) => epoch === 5)).toHaveLength(1);
+    expect(live).toHaveLength(9);
     expect(layers.map((layer) => layer.layer)).toEqual(['dense_1', 'dense_2']);
     for (const layer of layers) {
       expect(layer.epoch).toEqual([0, 1, 2, 3, 4, 5]);
