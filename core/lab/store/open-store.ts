@@ -5,7 +5,12 @@ import { defaultMigrationsDir, readMigrations } from './migrations.js';
 
 export type SqliteDatabase = Database.Database;
 
-/** The one open connection to the lab database. Only the host process writes through it. */
+/**
+ * A host process's connection to the lab database. Several hosts (the CLI, `nnlab serve`, the
+ * desktop app) may share one database: SQLite (WAL, busy_timeout) serialises their writes, and
+ * each run is written only by the host that owns it (hosts-repo, core/lab/runs/host-lease.ts).
+ * Trainer processes never open it.
+ */
 export interface Store {
   readonly db: SqliteDatabase;
   readonly path: string;
