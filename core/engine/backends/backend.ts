@@ -188,4 +188,11 @@ export interface Backend {
    * p ← p − lr·(m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε) − lr·wd·p
    */
   adamUpdate?(param: Storage, grad: View, m: Storage, v: Storage, hyper: AdamHyper): void;
+  /**
+   * Max pooling of NHWC `x` without a patch matrix: `values` [batch·outH·outW·C] holds each
+   * window's maximum (NaN when the window holds one), `argmax` (int32, same length) the flat
+   * index into x of the element chosen (the first maximum). Every window must hold at least
+   * one tap inside the image. The backward pass scatters dy to `argmax`.
+   */
+  maxPool2d?(x: View, geometry: WindowGeometry): { values: Storage; argmax: Storage };
 }

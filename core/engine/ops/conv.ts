@@ -14,6 +14,7 @@ import { matmul } from './matmul.js';
 import { backendOf, wrap } from './operand.js';
 import { max, sum } from './reduce.js';
 import { reshape } from './shape.js';
+import { scatterAdd } from './indexing.js';
 
 export type Padding = 'valid' | 'same' | number | readonly [number, number, number, number];
 
@@ -133,10 +134,37 @@ export interface PoolOptions extends Omit<WindowOptions, 'dilation'> {
 export function maxPool2d(x: Tensor, options: PoolOptions = {}): Tensor {
   const size = pair(options.poolSize ?? 2);
   const g = windowGeometry('maxPool2d', x.shape, size, options, size);
+  const backend = backendOf('maxPool2d', x);
+  if (backend.maxPool2d && everyWindowInside(g)) {
+    // The fused kernel: no patch matrix, and the backward pass scatters dy to each window's
+    // chosen element instead of comparing every patch entry with its maximum.
+    const { values, argmax } = backend.maxPool2d(x.view('maxPool2d'), g);
+    const shape = [g.batch, g.outHeight, g.outWidth, g.channels];
+    const chosen = wrap(argmax, [shape.reduce((a, b) => a * b, 1)], backend);
+    const out = record('maxPool2d', wrap(values, shape, backend), [x, chosen], (dy) => [
+      reshape(scatterAdd(reshape(dy, [-1]), chosen, 0, x.size), x.shape),
+      null,
+    ]);
+    chosen.dispose(); // the graph keeps it while a backward pass may need it
+    return out;
+  }
   return tidy(() => {
     const windows = reshape(im2col(x, g, -Infinity), [-1, size[0] * size[1], g.channels]);
     return reshape(max(windows, 1), [g.batch, g.outHeight, g.outWidth, g.channels]);
   });
+}
+
+/** True when every window holds at least one tap inside the image. */
+function everyWindowInside(g: WindowGeometry): boolean {
+  const firstInside = (pad: number, kernel: number, dilation: number) => pad < (kernel - 1) * dilation + 1;
+  const lastInside = (out: number, stride: number, pad: number, size: number) =>
+    (out - 1) * stride - pad < size;
+  return (
+    firstInside(g.padTop, g.kernelHeight, g.dilationHeight) &&
+    firstInside(g.padLeft, g.kernelWidth, g.dilationWidth) &&
+    lastInside(g.outHeight, g.strideHeight, g.padTop, g.inHeight) &&
+    lastInside(g.outWidth, g.strideWidth, g.padLeft, g.inWidth)
+  );
 }
 
 /** The mean of each window over the taps inside the image (padding is not counted). */

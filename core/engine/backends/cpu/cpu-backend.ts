@@ -28,7 +28,7 @@ import { matmulKernel } from './matmul.js';
 import { argReduceKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { CpuStorage, cpuData } from './storage.js';
 import { StoragePool } from './storage-pool.js';
-import { col2imKernel, im2colKernel } from './window.js';
+import { col2imKernel, im2colKernel, maxPoolKernel } from './window.js';
 import { gemmBackendName } from './gemm.js';
 import { adamUpdate as adamStep } from './adam.js';
 
@@ -190,6 +190,14 @@ export class CpuBackend implements Backend {
     const out = this.allocate(g.batch * g.inHeight * g.inWidth * g.channels, cols.storage.dtype);
     col2imKernel(out.data, this.contiguousData(cols), g);
     return out;
+  }
+
+  maxPool2d(x: View, g: WindowGeometry): { values: Storage; argmax: Storage } {
+    const size = g.batch * g.outHeight * g.outWidth * g.channels;
+    const values = this.allocate(size, x.storage.dtype);
+    const argmax = this.allocate(size, 'int32');
+    maxPoolKernel(values.data, argmax.data as Int32Array, this.contiguousData(x), g);
+    return { values, argmax };
   }
 
   adamUpdate(param: Storage, grad: View, m: Storage, v: Storage, h: AdamHyper): void {

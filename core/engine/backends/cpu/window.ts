@@ -18,8 +18,8 @@ export function im2colKernel(cols: TypedArray, x: TypedArray, g: WindowGeometry,
               cols.fill(padValue, o, o + C);
             } else {
               const start = ((n * H + ih) * W + iw) * C;
-              if (C === 1) cols[o] = x[start]!;
-              else cols.set(x.subarray(start, start + C), o);
+              // A plain loop: x.subarray() would allocate an object per tap.
+              for (let c = 0; c < C; c++) cols[o + c] = x[start + c]!;
             }
           }
         }
@@ -43,6 +43,50 @@ export function col2imKernel(image: TypedArray, cols: TypedArray, g: WindowGeome
             if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
             const start = ((n * H + ih) * W + iw) * C;
             for (let c = 0; c < C; c++) image[start + c] += cols[o + c]!;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Max pooling straight from the image: each window's maximum and the flat index of the
+ * element it came from (the first maximum; a NaN wins and propagates).
+ */
+export function maxPoolKernel(
+  values: TypedArray,
+  argmax: Int32Array,
+  x: TypedArray,
+  g: WindowGeometry,
+): void {
+  const { batch, inHeight: H, inWidth: W, channels: C, kernelHeight: KH, kernelWidth: KW } = g;
+  let o = 0;
+  for (let n = 0; n < batch; n++) {
+    for (let oh = 0; oh < g.outHeight; oh++) {
+      const ih0 = oh * g.strideHeight - g.padTop;
+      for (let ow = 0; ow < g.outWidth; ow++, o += C) {
+        const iw0 = ow * g.strideWidth - g.padLeft;
+        for (let c = 0; c < C; c++) {
+          values[o + c] = -Infinity;
+          argmax[o + c] = -1;
+        }
+        for (let kh = 0; kh < KH; kh++) {
+          const ih = ih0 + kh * g.dilationHeight;
+          if (ih < 0 || ih >= H) continue;
+          for (let kw = 0; kw < KW; kw++) {
+            const iw = iw0 + kw * g.dilationWidth;
+            if (iw < 0 || iw >= W) continue;
+            const start = ((n * H + ih) * W + iw) * C;
+            for (let c = 0; c < C; c++) {
+              const v = x[start + c]!;
+              const best = values[o + c]!;
+              // Strictly greater keeps the first maximum; a NaN replaces anything but a NaN.
+              if (v > best || argmax[o + c] === -1 || (v !== v && best === best)) {
+                values[o + c] = v;
+                argmax[o + c] = start + c;
+              }
+            }
           }
         }
       }

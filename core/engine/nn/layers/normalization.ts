@@ -5,6 +5,7 @@
 import { noGrad } from '../../runtime.js';
 import { add, div, mul, sqrt, square, sub } from '../../ops/elementwise.js';
 import { mean } from '../../ops/reduce.js';
+import { batchNormTraining } from '../../ops/batch-norm.js';
 import { reshape } from '../../ops/shape.js';
 import { formatShape, ShapeError } from '../../tensor/layout.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -123,12 +124,19 @@ export class BatchNormalization extends Layer {
     // Per-feature tensors broadcast as [1, …, C, …, 1].
     const broadcast = input.shape.map((d, i) => (this.featureAxes.includes(i) ? d : 1));
     const perFeature = (t: Tensor) => reshape(t, broadcast);
-    let centered: Tensor;
-    let variance: Tensor;
     if (options.training) {
-      const batchMean = mean(input, reduceAxes, { keepDims: true });
-      centered = sub(input, batchMean);
-      variance = mean(square(centered), reduceAxes, { keepDims: true });
+      // One recorded op with a closed-form backward (ops/batch-norm.ts).
+      const {
+        y,
+        mean: batchMean,
+        variance,
+      } = batchNormTraining(
+        input,
+        reduceAxes,
+        this.gamma ? perFeature(this.gamma) : null,
+        this.beta ? perFeature(this.beta) : null,
+        o.epsilon,
+      );
       const featureShape = this.movingMean!.shape;
       noGrad(() => {
         const m = o.momentum;
@@ -137,11 +145,10 @@ export class BatchNormalization extends Layer {
         mm.assign(add(mul(mm, m), mul(reshape(batchMean, featureShape), 1 - m)));
         mv.assign(add(mul(mv, m), mul(reshape(variance, featureShape), 1 - m)));
       });
-    } else {
-      centered = sub(input, perFeature(this.movingMean!));
-      variance = perFeature(this.movingVariance!);
+      return y;
     }
-    const inverseStd = div(1, sqrt(add(variance, o.epsilon)));
+    const centered = sub(input, perFeature(this.movingMean!));
+    const inverseStd = div(1, sqrt(add(perFeature(this.movingVariance!), o.epsilon)));
     const factor = this.gamma ? mul(inverseStd, perFeature(this.gamma)) : inverseStd;
     const y = mul(centered, factor);
     return this.beta ? add(y, perFeature(this.beta)) : y;
