@@ -51,7 +51,10 @@ describe.skipIf(!gpu)('requests past the adapter limits', () => {
     );
   });
 
-  it('an upload past the limit names the upload and the limit', async () => {
+  // The host array must be as large as the limit: on GPUs with a 2–4 GiB limit that is too much
+  // memory for a unit test, so this runs where the limit is at most 1 GiB (lavapipe: 128 MiB).
+  const smallLimit = (gpu?.adapterInfo().limits?.maxStorageBufferBindingSize ?? Infinity) <= 2 ** 30;
+  it.skipIf(!smallLimit)('an upload past the limit names the upload and the limit', async () => {
     const data = new Float32Array(limits().maxStorageBufferBindingSize! / 4 + 4);
     await expectLimitError(() => nn.tensor(data, [data.length]), /upload.*maxStorageBufferBindingSize/);
   });
