@@ -50,6 +50,8 @@ export * from './ops/shape.js';
 export * from './ops/matmul.js';
 export * from './ops/indexing.js';
 export * from './ops/softmax.js';
+export * from './ops/crossentropy.js';
+export * from './ops/dense.js';
 export * from './ops/conv.js';
 export * from './ops/fused.js';
 export type { AdamHyper } from './backends/backend.js';

@@ -6,6 +6,7 @@
 import type * as Engine from '../../core/engine/index.js';
 import type { Tensor } from '../../core/engine/index.js';
 import * as R from './reference.js';
+import { crossEntropyOpCases, denseOpCases } from './op-cases-fused.js';
 
 type NN = typeof Engine;
 
@@ -601,6 +602,9 @@ export const opCases: OpCase[] = [
     run: (nn, [x], a) => nn.avgPool2d(x!, a.options),
     reference: ([x], a) => R.pool(x!, a.w, 'avg'),
   },
+  // ── fused ops ─────────────────────────────────────────────────────────
+  ...crossEntropyOpCases,
+  ...denseOpCases,
 ];
 
 function concatRef(a: R.Ref, b: R.Ref, axis: number, split: number, shape: number[]): R.Ref {

@@ -106,6 +106,10 @@ export interface MemoryInfo {
   readonly liveBytes: number;
 }
 
+/** Activations a fused dense kernel applies (their gradients follow from the output alone). */
+export const denseActivations = ['linear', 'relu', 'sigmoid', 'tanh'] as const;
+export type DenseActivation = (typeof denseActivations)[number];
+
 /** Hyperparameters of one fused Adam/AdamW step (see Backend.adamUpdate). */
 export interface AdamHyper {
   readonly learningRate: number;
@@ -195,4 +199,22 @@ export interface Backend {
    * one tap inside the image. The backward pass scatters dy to `argmax`.
    */
   maxPool2d?(x: View, geometry: WindowGeometry): { values: Storage; argmax: Storage };
+  /**
+   * Softmax cross-entropy along the last axis of `logits` [..., C], one value per row:
+   *   loss = Σ_c z_c·(log Σ_k e^{x_k} − x_c)
+   * `targets` holds float probabilities z of the logits' shape, or (`sparse`) int32 class
+   * indices of the logits' shape without its last axis (z one-hot; an index outside [0, C)
+   * gives NaN). Out: contiguous, the logits' shape without the last axis.
+   */
+  softmaxCrossEntropy?(logits: View, targets: View, sparse: boolean): Storage;
+  /**
+   * The gradient of softmaxCrossEntropy with respect to the logits, each row scaled by `dy`
+   * (a view of the loss's shape): dx = dy·(softmax(x)·Σ_c z_c − z). Out: the logits' shape.
+   */
+  softmaxCrossEntropyGrad?(logits: View, targets: View, sparse: boolean, dy: View): Storage;
+  /**
+   * A dense layer's forward pass in one kernel: activation(a·b + bias), a [M, K], b [K, N],
+   * bias [N] (or null); out contiguous [M, N]. Each activation as `unary` computes it.
+   */
+  matmulBiasActivation?(a: View, b: View, bias: View | null, activation: DenseActivation): Storage;
 }

@@ -3,9 +3,11 @@
  * the batch (Keras's default `sum_over_batch_size` reduction). All are composed from the
  * engine's differentiable ops, so their gradients come from autodiff.
  *
- * Numerical stability: crossentropies from logits never form probabilities (log-softmax for
- * the categorical ones, max(x,0) − x·z + log(1+e^−|x|) for the binary one); crossentropies
- * from probabilities clip them to [1e-7, 1 − 1e-7] before the log.
+ * Numerical stability: crossentropies from logits never form probabilities (the fused softmax
+ * cross-entropy op for the categorical ones, max(x,0) − x·z + log(1+e^−|x|) for the binary
+ * one); crossentropies from probabilities clip them to [1e-7, 1 − 1e-7] before the log —
+ * except where the probabilities are a recorded softmax of logits (a model ending in a softmax
+ * layer, while training): then the loss reads the logits, as Keras does.
  *
  * @example
  * const loss = sparseCategoricalCrossentropy(labels, logits, { fromLogits: true });
@@ -30,7 +32,7 @@ import {
   sub,
 } from '../ops/elementwise.js';
 import { mean, sum } from '../ops/reduce.js';
-import { logSoftmax } from '../ops/softmax.js';
+import { softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from '../ops/crossentropy.js';
 import { oneHot } from '../ops/indexing.js';
 import { cast, reshape } from '../ops/shape.js';
 
@@ -120,7 +122,9 @@ export function categoricalCrossentropy(
   checkSameShape('categoricalCrossentropy', yTrue, yPred);
   return tidy(() => {
     const z = asPredDType(yTrue, yPred);
-    return mean(neg(sum(mul(z, logProbabilities(yPred, options)), -1)));
+    const logits = logitsOf(yPred, options);
+    if (logits) return mean(softmaxCrossEntropy(logits, z));
+    return mean(neg(sum(mul(z, logProbabilities(yPred)), -1)));
   });
 }
 
@@ -145,13 +149,27 @@ export function sparseCategoricalCrossentropy(
   const classes = yPred.shape[yPred.rank - 1]!;
   return tidy(() => {
     const labels = reshape(yTrue.dtype === 'int32' ? yTrue : cast(yTrue, 'int32'), lead);
+    const logits = logitsOf(yPred, options);
+    if (logits) return mean(sparseSoftmaxCrossEntropy(logits, labels));
     const z = oneHot(labels, classes, yPred.dtype === 'float64' ? 'float64' : 'float32');
-    return mean(neg(sum(mul(z, logProbabilities(yPred, options)), -1)));
+    return mean(neg(sum(mul(z, logProbabilities(yPred)), -1)));
   });
 }
 
-function logProbabilities(yPred: Tensor, options: CrossentropyOptions): Tensor {
-  if (options.fromLogits) return logSoftmax(yPred, -1);
+/**
+ * The logits behind yPred: yPred itself from logits, or the input of the softmax that made
+ * yPred when that softmax was recorded for gradients (over the last axis). Null otherwise.
+ */
+function logitsOf(yPred: Tensor, options: CrossentropyOptions): Tensor | null {
+  if (options.fromLogits) return yPred;
+  const node = yPred.node;
+  return node?.op === 'softmax' && node.inputs[0]!.shape.join() === yPred.shape.join()
+    ? node.inputs[0]!
+    : null;
+}
+
+/** log of probabilities, renormalised to sum to 1 and clipped to [1e-7, 1 − 1e-7]. */
+function logProbabilities(yPred: Tensor): Tensor {
   const normalised = div(yPred, sum(yPred, -1, { keepDims: true }));
   return log(clamp(normalised, PROBABILITY_EPSILON, 1 - PROBABILITY_EPSILON));
 }

@@ -31,6 +31,7 @@ import { StoragePool } from './storage-pool.js';
 import { col2imKernel, im2colKernel, maxPoolKernel } from './window.js';
 import { gemmBackendName } from './gemm.js';
 import { adamUpdate as adamStep } from './adam.js';
+import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from './crossentropy.js';
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu' as const;
@@ -216,6 +217,18 @@ export class CpuBackend implements Backend {
       h.step,
       h.weightDecay,
     );
+  }
+
+  softmaxCrossEntropy(logits: View, targets: View, sparse: boolean): Storage {
+    const out = this.allocate(sizeOf(logits.layout.shape.slice(0, -1)), logits.storage.dtype);
+    softmaxCrossEntropyKernel(out.data, logits, targets, sparse);
+    return out;
+  }
+
+  softmaxCrossEntropyGrad(logits: View, targets: View, sparse: boolean, dy: View): Storage {
+    const out = this.allocate(sizeOf(logits.layout.shape), logits.storage.dtype);
+    softmaxCrossEntropyGradKernel(out.data, logits, targets, sparse, dy);
+    return out;
   }
 
   /** The view's values as a contiguous array: the storage itself when already laid out so. */

@@ -9,6 +9,7 @@ import type {
   AdapterInfo,
   Backend,
   BinaryOp,
+  DenseActivation,
   MemoryInfo,
   ReduceOp,
   Storage,
@@ -31,6 +32,7 @@ import {
   softmaxProgram,
 } from './kernels/reduce.js';
 import { col2imProgram, im2colProgram } from './kernels/window.js';
+import { softmaxCrossEntropyProgram } from './kernels/crossentropy.js';
 import { wgslType, type Program } from './program.js';
 import { Runner } from './runner.js';
 import { GPUStorage } from './storage.js';
@@ -376,6 +378,18 @@ export class WebGPUBackend implements Backend {
     return out;
   }
 
+  matmulBiasActivation(a: View, b: View, bias: View | null, activation: DenseActivation): Storage {
+    this.check(a, b, ...(bias ? [bias] : []));
+    if (a.storage.dtype !== 'float32') {
+      throw new TypeError(`webgpu: matmulBiasActivation needs float32, got ${a.storage.dtype}`);
+    }
+    const [m, n] = [a.layout.shape[0]!, b.layout.shape[1]!];
+    const out = this.allocate('matmulBiasActivation', m * n, 'float32');
+    if (m * n === 0) return out;
+    this.run(matmulProgram(a, b, out, { bias, activation }), out);
+    return out;
+  }
+
   // ── indexing ─────────────────────────────────────────────────────────────
 
   gather(x: View, indices: View, axis: number): Storage {
@@ -418,6 +432,31 @@ export class WebGPUBackend implements Backend {
     const [p, ms, vs] = [this.own(param), this.own(m), this.own(v)];
     this.check(grad);
     this.run(adamProgram(p, grad, ms, vs, hyper));
+  }
+
+  softmaxCrossEntropy(logits: View, targets: View, sparse: boolean): Storage {
+    this.check(logits, targets);
+    this.checkCrossEntropy(logits, targets, sparse);
+    const out = this.allocate('softmaxCrossEntropy', sizeOf(logits.layout.shape.slice(0, -1)), 'float32');
+    this.run(softmaxCrossEntropyProgram(logits, targets, sparse, out), out);
+    return out;
+  }
+
+  softmaxCrossEntropyGrad(logits: View, targets: View, sparse: boolean, dy: View): Storage {
+    this.check(logits, targets, dy);
+    this.checkCrossEntropy(logits, targets, sparse);
+    const out = this.allocate('softmaxCrossEntropyGrad', sizeOf(logits.layout.shape), 'float32');
+    this.run(softmaxCrossEntropyProgram(logits, targets, sparse, out, dy), out);
+    return out;
+  }
+
+  private checkCrossEntropy(logits: View, targets: View, sparse: boolean): void {
+    const want = sparse ? 'int32' : 'float32';
+    if (logits.storage.dtype !== 'float32' || targets.storage.dtype !== want) {
+      throw new TypeError(
+        `webgpu: softmaxCrossEntropy needs float32 logits and ${want} targets, got ${logits.storage.dtype} and ${targets.storage.dtype}`,
+      );
+    }
   }
 }
 

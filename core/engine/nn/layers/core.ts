@@ -3,6 +3,7 @@
  */
 import { tensor } from '../../ops/creation.js';
 import { add, mul } from '../../ops/elementwise.js';
+import { dense, isDenseActivation } from '../../ops/dense.js';
 import { matmul } from '../../ops/matmul.js';
 import { reshape } from '../../ops/shape.js';
 import { formatShape, ShapeError } from '../../tensor/layout.js';
@@ -90,10 +91,14 @@ export class Dense extends Layer {
     const input = this.castInput(x);
     // Rank > 2: one [batch·…, inputs] × [inputs, units] product instead of a broadcast batch.
     const flat = input.rank === 2 ? input : reshape(input, [-1, kernel.shape[0]!]);
+    const unflatten = (y: Tensor) =>
+      flat === input ? y : reshape(y, [...input.shape.slice(0, -1), this.options.units]);
+    // One op (one GPU kernel forward) when the activation's gradient follows from its output.
+    const name = this.activation.name;
+    if (isDenseActivation(name)) return unflatten(dense(flat, kernel, this.bias, name));
     let y = matmul(flat, kernel);
     if (this.bias) y = add(y, this.bias);
-    if (flat !== input) y = reshape(y, [...input.shape.slice(0, -1), this.options.units]);
-    return this.activation.apply(y);
+    return this.activation.apply(unflatten(y));
   }
 
   protected override layerConfig(): Record<string, JsonValue> {

@@ -19,7 +19,7 @@ const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
 
 /** f32 helpers the float expressions use; included in every elementwise shader. */
-const mathHelpers = `
+export const mathHelpers = `
 fn expm1_f32(x: f32) -> f32 {
   // exp(x) - 1 cancels near 0; the Taylor series does not.
   if (abs(x) < 1e-2) { return x + x * x * (0.5 + x * (0.16666667 + x * 0.041666668)); }
@@ -71,7 +71,7 @@ fn unordered(a: f32, b: f32) -> bool { return is_nan(a) || is_nan(b); }
 `;
 
 /** f32 forms: `a` the operand, `p` the parameter (alpha for elu and leakyRelu). */
-const unaryF32: Record<UnaryOp, string> = {
+export const unaryF32: Record<UnaryOp, string> = {
   neg: '-a',
   abs: 'abs(a)',
   sign: 'select(select(a, -1.0, a < 0.0), 1.0, a > 0.0)',

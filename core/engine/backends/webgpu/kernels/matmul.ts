@@ -7,11 +7,15 @@
  * for a transposed one). So `a.T @ b` and `a @ b.T` read memory as fast as `a @ b`. Views that
  * are not vec4-aligned fall back to scalar loads. Batch dimensions may have stride 0
  * (broadcast).
+ *
+ * An optional epilogue adds a bias row and applies an activation to the accumulators before
+ * they are stored (a dense layer's forward pass in one dispatch).
  */
-import type { View } from '../../backend.js';
+import type { DenseActivation, View } from '../../backend.js';
 import type { Layout } from '../../../tensor/layout.js';
 import { collapseLayouts } from '../layouts.js';
-import { wgslType, type Program } from '../program.js';
+import { wgslType, type Program, type ProgramBinding, type ProgramUniform } from '../program.js';
+import { mathHelpers, unaryF32 } from './elementwise.js';
 import type { GPUStorage } from '../storage.js';
 
 const TILE = 64;
@@ -106,7 +110,38 @@ function tileAlongK(mode: LoadMode, isA: boolean): boolean {
   return isA ? mode === 'vec-cols' : mode === 'vec-rows';
 }
 
-export function matmulProgram(a: View, b: View, out: GPUStorage): Program {
+/** What happens to each output value before it is stored: + bias[column], then activation. */
+export interface MatmulEpilogue {
+  readonly bias: View | null;
+  readonly activation: DenseActivation;
+}
+
+/** WGSL of `fn epilogue(v: f32, col: u32) -> f32`, with its binding and uniforms. */
+function epilogueCode(e: MatmulEpilogue): {
+  code: string;
+  bindings: ProgramBinding[];
+  uniforms: ProgramUniform[];
+} {
+  const activation = e.activation === 'linear' ? 'a' : unaryF32[e.activation];
+  const bias = e.bias;
+  const biasTerm = bias ? ' + bias[u.bias_offset + i32(col) * u.bias_stride]' : '';
+  return {
+    code: `${e.activation === 'tanh' ? mathHelpers : ''}
+fn epilogue(v: f32, col: u32) -> f32 {
+  let a = v${biasTerm};
+  return ${activation};
+}`,
+    bindings: bias ? [{ name: 'bias', storage: bias.storage as GPUStorage, access: 'read' }] : [],
+    uniforms: bias
+      ? [
+          { name: 'bias_offset', type: 'i32', value: bias.layout.offset },
+          { name: 'bias_stride', type: 'i32', value: bias.layout.strides[0] ?? 0 },
+        ]
+      : [],
+  };
+}
+
+export function matmulProgram(a: View, b: View, out: GPUStorage, epilogue?: MatmulEpilogue): Program {
   const rank = a.layout.shape.length;
   const M = a.layout.shape[rank - 2]!;
   const K = a.layout.shape[rank - 1]!;
@@ -145,19 +180,24 @@ export function matmulProgram(a: View, b: View, out: GPUStorage): Program {
       ? `      { let a = ${aRow(i)}; acc[${i}] += vec4<${t}>(dot(a, b0), dot(a, b1), dot(a, b2), dot(a, b3)); }`
       : `      { let a = ${aRow(i)}; acc[${i}] += a.x * b0 + a.y * b1 + a.z * b2 + a.w * b3; }`;
   const t = wgslType(a.storage.dtype);
+  const epi = epilogue ? epilogueCode(epilogue) : null;
+  const value = epi ? (j: string) => `epilogue(acc[i][${j}], gn + ${j})` : (j: string) => `acc[i][${j}]`;
+  const vecValue = epi ? `vec4<f32>(${[0, 1, 2, 3].map((j) => value(`${j}u`)).join(', ')})` : 'acc[i]';
   const store = outVec
-    ? `    if (gm < u.M && gn < u.N) { out[(outBase + gm * u.N + gn) / 4u] = acc[i]; }`
+    ? `    if (gm < u.M && gn < u.N) { out[(outBase + gm * u.N + gn) / 4u] = ${vecValue}; }`
     : `    for (var j = 0u; j < 4u; j++) {
-      if (gm < u.M && gn + j < u.N) { out[outBase + gm * u.N + gn + j] = acc[i][j]; }
+      if (gm < u.M && gn + j < u.N) { out[outBase + gm * u.N + gn + j] = ${value('j')}; }
     }`;
+  const epilogueKey = epilogue ? `:${epilogue.bias ? 'bias' : 'nobias'}:${epilogue.activation}` : '';
   return {
-    key: `matmul:${aMode}:${bMode}:${outVec ? 'vec' : 'scalar'}`,
+    key: `matmul:${aMode}:${bMode}:${outVec ? 'vec' : 'scalar'}${epilogueKey}`,
     workgroupSize: [16, 16, 1],
     dispatch: { groups: [Math.ceil(N / TILE), Math.ceil(M / TILE), batch] },
     bindings: [
       { name: 'out', storage: out, access: 'read_write', vec4: outVec },
       { name: 'a', storage: a.storage as GPUStorage, access: 'read', vec4: aMode.startsWith('vec') },
       { name: 'b', storage: b.storage as GPUStorage, access: 'read', vec4: bMode.startsWith('vec') },
+      ...(epi?.bindings ?? []),
     ],
     uniforms: [
       { name: 'M', type: 'u32', value: M },
@@ -167,6 +207,7 @@ export function matmulProgram(a: View, b: View, out: GPUStorage): Program {
       { name: 'a_cs', type: 'i32', value: sak },
       { name: 'b_rs', type: 'i32', value: sbk },
       { name: 'b_cs', type: 'i32', value: sbn },
+      ...(epi?.uniforms ?? []),
     ],
     layouts: [
       { name: 'abatch', layout: aBatch },
@@ -177,6 +218,7 @@ var<workgroup> tileA: array<vec4<${t}>, ${TILE_K * 16}>;
 var<workgroup> tileB: array<vec4<${t}>, ${TILE_K * 16}>;
 ${loadTile('a', 'tileA', aMode, true, t)}
 ${loadTile('b', 'tileB', bMode, false, t)}
+${epi?.code ?? ''}
 fn kernel(inv: Invocation) {
   let tx = inv.lid.x;
   let ty = inv.lid.y;
