@@ -7,9 +7,10 @@
  *
  * Reading the loss back: on a backend with synchronous reads (the CPU) each step's loss is
  * read at once and `onStepEnd` fires after every step. On an asynchronous backend (a GPU) the
- * step's loss tensor is kept and read with `await loss.data()` every `lossReadInterval`
- * steps (and at each epoch's end), so the device runs a few steps ahead of the host; the
- * step events for those steps then fire together, in order.
+ * step's loss — and, when metrics are asked for, its predictions and targets — are kept on
+ * the device and read every `lossReadInterval` steps (and at each epoch's end), stacked so
+ * that each kind is one read-back, so the device runs a few steps ahead of the host and no
+ * step waits for the GPU; the step events for those steps then fire together, in order.
  *
  * Control: `signal` (an AbortSignal) or a callback's `ctx.stop()` end the run between steps;
  * `pause` is awaited before every step (the lab resolves it when the user resumes). The loop
@@ -21,7 +22,7 @@ import { dispose, tidy } from '../tensor/scope.js';
 import { grad } from '../autodiff/grad.js';
 import { add } from '../ops/elementwise.js';
 import { gather } from '../ops/indexing.js';
-import { detach } from '../ops/shape.js';
+import { concat, detach, reshape } from '../ops/shape.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { optimizerFromConfig, type OptimizerConfigInput } from '../optim/registry.js';
 import type { LearningRateSchedule } from '../optim/schedules.js';
@@ -29,7 +30,8 @@ import type { LossFn } from '../nn/losses.js';
 import { batchIndices, checkSamples, epochOrder, rows, splitValidation, stepsFor } from './batches.js';
 import { evaluateWith, resolveLoss, type LossSpec } from './evaluate.js';
 import { deadReluFractions, healthRecords, layerParamIndices, measureStep } from './health.js';
-import { resolveMetrics, updateMetrics, type MetricSpec } from './metrics.js';
+import { resolveMetrics, type MetricSpec } from './metrics.js';
+import type { Metric, ShapedArray } from '../metrics/accumulator.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import type {
   Callback,
@@ -92,6 +94,9 @@ export interface FitOptions {
 
 interface PendingLoss {
   value: Tensor;
+  /** The step's predictions and targets, kept for the metrics (null without metrics). */
+  pred: Tensor | null;
+  yb: Tensor | null;
   epoch: number;
   step: number;
   globalStep: number;
@@ -228,8 +233,15 @@ export async function fit(
       const flush = async (): Promise<void> => {
         const batch = pending.splice(0);
         try {
-          for (const p of batch) {
-            const value = p.value.backend.readSync ? p.value.dataSync()[0]! : (await p.value.data())[0]!;
+          const withMetrics = metrics.length > 0 && batch.length > 0;
+          const [losses, preds, truths] = await Promise.all([
+            readStacked(batch.map((p) => p.value)),
+            withMetrics ? readStacked(batch.map((p) => p.pred!)) : null,
+            withMetrics ? readStacked(batch.map((p) => p.yb!)) : null,
+          ]);
+          for (const [i, p] of batch.entries()) {
+            const value = losses[i]!.data[0]!;
+            if (preds && truths) updateWith(metrics, truths[i]!, preds[i]!);
             history.stepLosses.push(value);
             lossSum += value * p.count;
             seen += p.count;
@@ -253,7 +265,7 @@ export async function fit(
             await emit('onStepEnd', event);
           }
         } finally {
-          dispose(batch.map((p) => p.value));
+          dispose(batch.map((p) => [p.value, p.pred, p.yb]));
         }
       };
 
@@ -293,13 +305,11 @@ export async function fit(
           });
           stepsDone++;
           if (result.norms) norms = result.norms;
-          try {
-            await updateMetrics(metrics, result.yb, result.pred);
-          } finally {
-            dispose([result.pred, result.yb]);
-          }
+          if (metrics.length === 0) dispose([result.pred, result.yb]);
           pending.push({
             value: result.value,
+            pred: metrics.length > 0 ? result.pred : null,
+            yb: metrics.length > 0 ? result.yb : null,
             epoch,
             step,
             globalStep: optimizer.iterations,
@@ -358,10 +368,38 @@ export async function fit(
     await emit('onTrainEnd', history);
     return history;
   } finally {
-    dispose(pending.map((p) => p.value));
+    dispose(pending.map((p) => [p.value, p.pred, p.yb]));
     dispose(owned);
     if (ownOptimizer) optimizer.dispose();
   }
+}
+
+/**
+ * The values of several tensors, each as a host array with its shape. On an asynchronous
+ * backend they are flattened and concatenated on the device first, so the whole set costs
+ * one read-back (one wait for the GPU) instead of one per tensor.
+ */
+async function readStacked(tensors: readonly Tensor[]): Promise<ShapedArray[]> {
+  if (tensors.length === 0) return [];
+  if (tensors[0]!.backend.readSync) return tensors.map((t) => ({ data: t.dataSync(), shape: t.shape }));
+  const joined = tidy(() => concat(tensors.map((t) => reshape(t, [t.size]))));
+  let flat;
+  try {
+    flat = await joined.data();
+  } finally {
+    joined.dispose();
+  }
+  let at = 0;
+  return tensors.map((t) => {
+    const data = flat.subarray(at, at + t.size);
+    at += t.size;
+    return { data, shape: t.shape };
+  });
+}
+
+/** Hands one step's targets and predictions to every metric. */
+function updateWith(metrics: readonly Metric[], yTrue: ShapedArray, yPred: ShapedArray): void {
+  for (const m of metrics) m.update(yTrue, yPred);
 }
 
 function checkWhole(name: string, value: number, min: number): void {
