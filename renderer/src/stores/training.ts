@@ -2,9 +2,15 @@
 // of the run in progress (status, progress, ETA and every metric series). Series are plain arrays
 // outside Vue's reactivity, appended in place; `version` tells charts to redraw.
 import { defineStore, storeToRefs } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, shallowRef } from 'vue';
 import { lab } from '../api/index.js';
-import type { LabEvent, MetricSeries, RunStatus, RunSummary } from '../../../core/lab/api/contract.js';
+import type {
+  LabEvent,
+  LayerHealthSeries,
+  MetricSeries,
+  RunStatus,
+  RunSummary,
+} from '../../../core/lab/api/contract.js';
 import {
   defaultHyperparameters,
   validateHyperparameters,
@@ -47,6 +53,8 @@ export const useTrainingStore = defineStore('training', () => {
   const starting = ref(false);
   const progress = ref<Progress>(emptyProgress());
   const version = ref(0);
+  /** Per-layer health by epoch (gradient and weight norms, update ratios, dead ReLUs), replaced whole. */
+  const health = shallowRef<LayerHealthSeries[]>([]);
   let series = new Map<string, LiveSeries>();
   /** The first progress update seen for this run: ETA comes from the rate since then, so the
    * trainer's start-up (loading data, compiling kernels) does not inflate it. */
@@ -80,7 +88,47 @@ export const useTrainingStore = defineStore('training', () => {
     series = new Map();
     progress.value = emptyProgress();
     rateOrigin = null;
+    health.value = [];
     version.value++;
+  }
+
+  // Health arrives live, one epoch at a time (`runs:health` events); the stored record is read
+  // when a run opens or ends.
+  async function loadHealth(id: string) {
+    const response = await lab.runs.health({ runId: id });
+    if (run.value?.id === id) health.value = response.layers;
+  }
+  function appendHealth(event: LabEvent & { type: 'runs:health' }) {
+    const byLayer = new Map(health.value.map((series) => [series.layer, series]));
+    const next: LayerHealthSeries[] = [];
+    for (const point of event.layers) {
+      const old = byLayer.get(point.layer);
+      const series: LayerHealthSeries = old
+        ? { ...old }
+        : {
+            layer: point.layer,
+            epoch: [],
+            weightNorm: [],
+            gradientNorm: [],
+            updateRatio: [],
+            deadFraction: [],
+          };
+      // A re-sent epoch (after a resume) replaces its point.
+      const at = series.epoch.indexOf(event.epoch);
+      const put = <T>(values: T[], value: T) => {
+        const copy = values.slice();
+        if (at >= 0) copy[at] = value;
+        else copy.push(value);
+        return copy;
+      };
+      series.weightNorm = put(series.weightNorm, point.weightNorm);
+      series.gradientNorm = put(series.gradientNorm, point.gradientNorm);
+      series.updateRatio = put(series.updateRatio, point.updateRatio);
+      series.deadFraction = put(series.deadFraction, point.deadFraction);
+      series.epoch = put(series.epoch, event.epoch);
+      next.push(series);
+    }
+    health.value = next;
   }
 
   async function startRun() {
@@ -113,7 +161,7 @@ export const useTrainingStore = defineStore('training', () => {
     const detail = await lab.runs.get({ id });
     reset(detail);
     lastEventMs = Date.now();
-    await reloadSeries(id, detail.plannedEpochs);
+    await Promise.all([reloadSeries(id, detail.plannedEpochs), loadHealth(id)]);
   }
 
   async function reloadSeries(id: string, plannedEpochs: number | null = null) {
@@ -203,6 +251,8 @@ export const useTrainingStore = defineStore('training', () => {
       };
       if (current.status !== 'running') run.value = { ...current, status: 'running' };
       version.value++;
+    } else if (event.type === 'runs:health' && event.runId === current.id) {
+      appendHealth(event);
     } else if (event.type === 'runs:status' && event.runId === current.id) {
       run.value = { ...current, status: event.status, error: event.error };
       // Paused time is no training time: measure the rate afresh after a resume.
@@ -211,6 +261,7 @@ export const useTrainingStore = defineStore('training', () => {
         if (event.status === 'completed') progress.value = { ...progress.value, fraction: 1, etaSeconds: 0 };
         // The host's stored series is the record: replace the live approximation with it.
         void reloadSeries(current.id).catch(() => undefined);
+        void loadHealth(current.id).catch(() => undefined);
         void lab.runs.get({ id: current.id }).then(
           (detail) => {
             if (run.value?.id === detail.id) run.value = detail;
@@ -233,7 +284,7 @@ export const useTrainingStore = defineStore('training', () => {
       const detail = await lab.runs.get({ id: current.id });
       if (run.value?.id !== detail.id || Date.now() - lastEventMs < SILENCE_MS) return;
       run.value = detail;
-      await reloadSeries(detail.id, detail.plannedEpochs);
+      await Promise.all([reloadSeries(detail.id, detail.plannedEpochs), loadHealth(detail.id)]);
     } catch {
       // The next poll tries again; a deleted run shows its last known state.
     } finally {
@@ -262,6 +313,7 @@ export const useTrainingStore = defineStore('training', () => {
     starting,
     progress,
     version,
+    health,
     canStart,
     blockers,
     liveSeries,
