@@ -1,7 +1,10 @@
 // The workbench as a person uses it, in Chromium against `nnlab serve` with a fresh data folder:
 // import a built-in dataset, build a model from a preset, train two runs with different settings
-// while the live chart updates, compare them, save a model and predict with it. Each view is
-// screenshotted into test-results/e2e/, and the page must log no errors.
+// while the live chart updates, read the diagnosis, tag and annotate a run, compare the two (config
+// diff, metrics at a chosen epoch, confusion matrices, ROC/PR curves), save a model, predict with it
+// on typed values and on a CSV, and export it. Each view is screenshotted into test-results/e2e/
+// (NNLAB_UPDATE_SCREENSHOTS=1 refreshes the README's docs/screenshots/), and the page must log no
+// errors.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -23,6 +26,7 @@ interface PageElement {
 }
 interface PageGlobals {
   document: { body: unknown; querySelector(selector: string): PageElement | null };
+  getComputedStyle(element: unknown): { backgroundColor: string };
   MutationObserver: new (callback: () => void) => { observe(target: unknown, options: object): void };
   __points: number[];
 }
@@ -30,6 +34,17 @@ interface PageGlobals {
 function textIs({ selector, expected }: { selector: string; expected: string }): boolean {
   const page = globalThis as unknown as PageGlobals;
   return page.document.querySelector(selector)?.textContent?.trim() === expected;
+}
+
+/** True when `word` occurs exactly `times` times in the element's text. */
+function occursTimes({ selector, word, times }: { selector: string; word: string; times: number }): boolean {
+  const page = globalThis as unknown as PageGlobals;
+  return (page.document.querySelector(selector)?.textContent ?? '').split(word).length - 1 === times;
+}
+
+function bodyBackground(): string {
+  const page = globalThis as unknown as PageGlobals;
+  return page.getComputedStyle(page.document.body).backgroundColor;
 }
 
 /** Records each distinct point count the chart draws into `__points`. */
@@ -75,6 +90,12 @@ describe.skipIf(!chromiumAvailable)('NN Lab in the browser (nnlab serve)', () =>
     await server?.stop();
   });
 
+  /** Dismisses the success and info messages so screenshots show the view alone (errors stay, and fail the run). */
+  async function dismissNotices() {
+    for (const button of await page.locator('.notice:not(.error) button[aria-label="Dismiss"]').all())
+      await button.click().catch(() => undefined);
+  }
+
   async function show(view: string) {
     await page.click(`[data-view="${view}"]`);
     await page.waitForSelector(`[data-view="${view}"].active`);
@@ -110,7 +131,8 @@ describe.skipIf(!chromiumAvailable)('NN Lab in the browser (nnlab serve)', () =>
     await page.click('text=Column statistics');
     await page.waitForSelector('td:has-text("x1")');
     await page.click('text=First rows');
-    await screenshot(page, '1-datasets');
+    await dismissNotices();
+    await screenshot(page, '1-datasets', 'datasets');
   });
 
   it('builds a model from a preset with a live summary', async () => {
@@ -122,10 +144,18 @@ describe.skipIf(!chromiumAvailable)('NN Lab in the browser (nnlab serve)', () =>
     await page.waitForSelector('.layer.invalid');
     await page.fill('.layer:nth-child(2) input[type="number"]', '16');
     await page.waitForSelector('.layer.invalid', { state: 'detached' });
-    await screenshot(page, '2-builder');
+    await dismissNotices();
+    await screenshot(page, '2-builder', 'builder');
   });
 
-  it('trains a run and the live chart updates while it runs', async () => {
+  it('shows the detected devices in the Train view', async () => {
+    await show('train');
+    await page.waitForSelector('[data-testid="device"]:has-text("CPU")');
+    // This machine may or may not have a GPU adapter: either way the picker says which.
+    expect(await page.textContent('[data-testid="device"]')).toMatch(/GPU\s*(none — |\S)/);
+  });
+
+  it('trains a run and the live charts update while it runs', async () => {
     // Record every redraw of the loss chart (its point count) while the run trains.
     await page.evaluate(recordChartRedraws, '[data-chart="loss"] .line-chart');
     await train('adam-lr-0.01', { '#hp-epochs': '40', '#hp-batch': '16', '#hp-lr': '0.01' });
@@ -133,7 +163,14 @@ describe.skipIf(!chromiumAvailable)('NN Lab in the browser (nnlab serve)', () =>
     const seen = await page.evaluate(() => (globalThis as unknown as { __points: number[] }).__points);
     expect(seen.length, `loss chart redraws: ${JSON.stringify(seen)}`).toBeGreaterThanOrEqual(3);
     expect(await page.locator('[data-chart="accuracy"]').count()).toBe(1);
-    await screenshot(page, '3-train');
+    // Per-layer gradient norms, one line per dense layer, over the 40 epochs.
+    await page.waitForSelector('[data-chart="layer-health"] .line-chart:not([data-points="0"])');
+    expect(await page.textContent('[data-testid="throughput"]')).toMatch(/samples\/s/);
+    expect(await page.textContent('.status')).toContain('epoch 40 of 40');
+    // The diagnosis of the finished run: a verdict and what to try next.
+    await page.waitForSelector('[data-testid="verdict"]');
+    await dismissNotices();
+    await screenshot(page, '3-train', 'train');
   });
 
   it('trains a second run with different settings', async () => {
@@ -141,7 +178,7 @@ describe.skipIf(!chromiumAvailable)('NN Lab in the browser (nnlab serve)', () =>
     await waitForStatus('completed');
   });
 
-  it('lists both runs and compares them', async () => {
+  it('lists both runs, tags and annotates one, and shows its diagnosis', async () => {
     await show('runs');
     await page.waitForSelector('[data-run="adam-lr-0.01"]');
     await page.waitForSelector('[data-run="sgd-lr-0.1"]');
@@ -149,24 +186,67 @@ describe.skipIf(!chromiumAvailable)('NN Lab in the browser (nnlab serve)', () =>
     await page.waitForSelector('[data-run="adam-lr-0.01"]', { state: 'detached' });
     await page.fill('input[type="search"]', '');
     await page.waitForSelector('[data-run="adam-lr-0.01"]');
+    await page.click('[data-run="adam-lr-0.01"] td:nth-child(2)');
+    await page.fill('input[aria-label="New tag"]', 'baseline');
+    await page.press('input[aria-label="New tag"]', 'Enter');
+    await page.waitForSelector('[data-run="adam-lr-0.01"] .tag:has-text("#baseline")');
+    await page.fill('textarea[aria-label="Notes"]', 'Adam at 0.01: the reference run.');
+    await page.click('.detail h2'); // leaving the notes saves them
+    await page.waitForSelector('[data-run="adam-lr-0.01"] .note-preview:has-text("reference run")');
+    await page.waitForSelector('.detail [data-testid="verdict"]');
+    await page.waitForSelector('.detail [data-testid="next-steps"] li, .detail [data-testid="verdict"]');
+    // The tag filter finds it.
+    await page.click('.toolbar .chip:has-text("#baseline")');
+    await page.waitForSelector('[data-run="sgd-lr-0.1"]', { state: 'detached' });
+    await page.click('.toolbar .chip:has-text("#baseline")');
+    await page.waitForSelector('[data-run="sgd-lr-0.1"]');
     await page.check('[data-run="adam-lr-0.01"] input[type="checkbox"]');
     await page.check('[data-run="sgd-lr-0.1"] input[type="checkbox"]');
-    await screenshot(page, '4-runs');
-    await page.click('[data-action="compare"]');
+    await dismissNotices();
+    await screenshot(page, '4-runs', 'runs');
+  });
+
+  it('compares the two runs: config diff, metrics at a chosen epoch, evaluations', async () => {
+    // C is the shortcut for comparing the selection.
+    await page.locator('body').press('c');
+    await page.waitForSelector('[data-view="compare"].active');
     await page.waitForSelector('[data-testid="config-diff"]');
     const diff = await page.textContent('[data-testid="config-diff"]');
     expect(diff).toContain('learningRate');
     expect(diff).toContain('epochs');
     expect(diff).toContain('sgd');
+    expect(await page.locator('[data-testid="config-diff"] td.differs').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-testid="compare-metrics"] .best-mark').count()).toBeGreaterThan(0);
+    // Epochs counted from 1: the last of 40 and of 20.
+    expect(await page.textContent('[data-testid="compare-metrics"] thead')).toMatch(
+      /epoch 40[\s\S]*epoch 20/,
+    );
+    await page.selectOption('#read-at', 'epoch');
+    await page.fill('input[aria-label="Epoch"]', '10');
+    await page.press('input[aria-label="Epoch"]', 'Enter');
+    await page.waitForFunction(occursTimes, {
+      selector: '[data-testid="compare-metrics"] thead',
+      word: 'epoch 10',
+      times: 2,
+    });
+    // Both runs are finished classifiers: a confusion matrix and ROC/PR curves each, side by side.
+    await page.waitForSelector('[data-testid="evaluations"]');
+    expect(await page.locator('[data-testid="evaluation"]').count()).toBe(2);
+    expect(await page.locator('[data-testid="confusion-matrix"]').count()).toBe(2);
     await page.selectOption('#read-at', 'best');
     await page.waitForSelector('[data-testid="compare-metrics"]');
-    await screenshot(page, '5-compare');
+    await dismissNotices();
+    await screenshot(page, '5-compare', 'compare');
+    await page.locator('[data-testid="evaluations"]').scrollIntoViewIfNeeded();
+    await dismissNotices();
+    await screenshot(page, '5-compare-evaluation', 'compare-evaluation');
   });
 
   it('saves a model from a run and predicts with it', async () => {
     await show('runs');
-    await page.click('[data-run="adam-lr-0.01"] td:nth-child(2)');
+    // The run's detail may still be open from tagging it; a click on its row would close it.
+    if (!(await page.isVisible('.detail h2:has-text("adam-lr-0.01")')))
+      await page.click('[data-run="adam-lr-0.01"] td:nth-child(2)');
     await page.waitForSelector('[data-action="save-model"]:not([disabled])');
     await page.fill('input[aria-label="Model name"]', 'spirals classifier');
     await page.click('[data-action="save-model"]');
@@ -179,7 +259,39 @@ describe.skipIf(!chromiumAvailable)('NN Lab in the browser (nnlab serve)', () =>
     await page.click('[data-action="predict"]');
     await page.waitForSelector('[data-testid="predictions"] tbody tr');
     expect(await page.textContent('[data-testid="predictions"] tbody tr')).toMatch(/%/);
-    await screenshot(page, '6-models');
+    await dismissNotices();
+    await screenshot(page, '6-models', 'models');
+  });
+
+  it('predicts on an uploaded CSV', async () => {
+    await page.click('button:has-text("CSV or image")');
+    await page.setInputFiles('input[type="file"][data-testid="predict-file"]', {
+      name: 'points.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('x1,x2\n0.5,-0.25\n-0.8,0.1\n0.0,0.9\n'),
+    });
+    await page.waitForSelector('[data-testid="predictions"] tbody tr:nth-child(3)');
+    expect(await page.locator('[data-testid="predictions"] tbody tr').count()).toBe(3);
+  });
+
+  it('lists the keyboard shortcuts on ?', async () => {
+    await page.locator('body').press('?');
+    await page.waitForSelector('[data-testid="shortcuts"]');
+    expect(await page.textContent('[data-testid="shortcuts"]')).toContain('Start training');
+    await screenshot(page, '7-shortcuts');
+    await page.locator('body').press('Escape');
+    await page.waitForSelector('[data-testid="shortcuts"]', { state: 'detached' });
+  });
+
+  it('follows the system into the dark theme', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await show('compare');
+    await page.waitForSelector('[data-testid="compare-metrics"]');
+    const background = await page.evaluate(bodyBackground);
+    expect(background).toBe('rgb(18, 22, 28)');
+    await dismissNotices();
+    await screenshot(page, '8-compare-dark', 'compare-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('logged no errors and showed no error messages', async () => {

@@ -1,6 +1,6 @@
 // Debian's Chromium through playwright-core (never a downloaded browser), and a collector for
 // everything the page reports as an error.
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot } from './lab-server.js';
@@ -26,7 +26,19 @@ export function collectPageErrors(page: Page): string[] {
   return errors;
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** The README's pictures: refreshed from a test run with NNLAB_UPDATE_SCREENSHOTS=1. */
+export const docsScreenshotDir = join(repoRoot, 'docs', 'screenshots');
+
+/**
+ * Saves what the page shows as test-results/e2e/<name>.png; with `docsName` and
+ * NNLAB_UPDATE_SCREENSHOTS=1 also as docs/screenshots/<docsName>.png.
+ */
+export async function screenshot(page: Page, name: string, docsName?: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: false });
+  const path = join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path, fullPage: false });
+  if (docsName && process.env.NNLAB_UPDATE_SCREENSHOTS === '1') {
+    mkdirSync(docsScreenshotDir, { recursive: true });
+    copyFileSync(path, join(docsScreenshotDir, `${docsName}.png`));
+  }
 }
