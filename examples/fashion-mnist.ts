@@ -40,14 +40,19 @@ function readIdx(folder: string, name: string): { dims: number[]; data: Uint8Arr
   return { dims, data };
 }
 
-function load(folder: string, split: 'train' | 't10k', limit: number) {
+/**
+ * The first `limit` images of a split, scaled to [0, 1] (`x`) and as the file's bytes
+ * (`bytes`, for ByteRows), with their int32 labels.
+ */
+export function loadFashionMnist(folder: string, split: 'train' | 't10k', limit = Infinity) {
   const images = readIdx(folder, `${split}-images-idx3-ubyte`);
   const labels = readIdx(folder, `${split}-labels-idx1-ubyte`);
   const n = Math.min(images.dims[0]!, limit);
   const pixels = images.dims[1]! * images.dims[2]!;
   const x = new Float32Array(n * pixels);
   for (let i = 0; i < x.length; i++) x[i] = images.data[i]! / 255;
-  return { x, y: Int32Array.from(labels.data.subarray(0, n)), n, pixels };
+  const bytes = images.data.subarray(0, n * pixels);
+  return { x, bytes, y: Int32Array.from(labels.data.subarray(0, n)), n, pixels };
 }
 
 const models: Record<'mlp' | 'cnn', { inputShape: number[]; layers: LayerSpec[] }> = {
@@ -116,8 +121,8 @@ export async function runFashionMnist(
   const epochs = options.epochs;
   const batchSize = options.batchSize ?? 64;
   const verbose = options.verbose ?? true;
-  const train = load(folder, 'train', options.limit ?? Infinity);
-  const test = load(folder, 't10k', options.testLimit ?? Infinity);
+  const train = loadFashionMnist(folder, 'train', options.limit ?? Infinity);
+  const test = loadFashionMnist(folder, 't10k', options.testLimit ?? Infinity);
   const shape = models[kind].inputShape;
   const x = nn.tensor(train.x, [train.n, ...shape]);
   const y = nn.tensor(train.y);

@@ -1,13 +1,18 @@
 /**
  * The issue-2 training-step benchmark: one Adam step of the Fashion-MNIST-shaped MLP
  * 784-128-10 (relu, softmax cross-entropy, Glorot-uniform weights, zero biases) at batch 64
- * and 256, for NN Lab's engine and TensorFlow.js (cpu and wasm backends) in the same run.
+ * and 256, for NN Lab's engine and TensorFlow.js (cpu and wasm backends) in the same run, and
+ * PyTorch's CPU build when python3 has torch (tests/bench/peers/torch_mlp_epoch.py).
  * Inputs are random (the step's cost does not depend on the values).
  */
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import * as nn from '../../core/engine/index.js';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { DEFAULT_DIR } from '../../examples/fashion-mnist.js';
 import { adamStep, createAdamState } from './support/adam.js';
+import { torchMlp } from './peers/torch-mlp.js';
 import type { BenchRow } from './report.js';
 
 const INPUT = 784;
@@ -77,10 +82,43 @@ export async function timeOursStep(batch: number): Promise<number> {
   return ms;
 }
 
-type Tf = typeof import('@tensorflow/tfjs-core');
+export type Tf = typeof import('@tensorflow/tfjs-core');
 
-async function loadTf(backend: 'cpu' | 'wasm'): Promise<Tf> {
+let gradientsRegistered = false;
+
+/**
+ * tfjs-core's package entry registers no gradients (the @tensorflow/tfjs bundle does), so
+ * optimizer.minimize fails on its first op; and its ESM gradient files use extensionless
+ * imports Node cannot load. esbuild (tsx's) bundles them once into a temporary CommonJS file;
+ * they register into tfjs's global gradient registry, which every copy of tfjs-core shares.
+ */
+async function registerTfGradients(): Promise<void> {
+  if (gradientsRegistered) return;
+  const require = createRequire(import.meta.url);
+  const version = (require('@tensorflow/tfjs-core/package.json') as { version: string }).version;
+  const file = join(tmpdir(), `nnlab-bench-tfjs-gradients-${version}.cjs`);
+  if (!existsSync(file)) {
+    const { build } = await import('esbuild');
+    const result = await build({
+      entryPoints: [require.resolve('@tensorflow/tfjs-core/dist/register_all_gradients.js')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      write: false,
+      logLevel: 'error',
+    });
+    const temporary = `${file}.${process.pid}`;
+    writeFileSync(temporary, result.outputFiles[0]!.contents);
+    renameSync(temporary, file);
+  }
+  require(file);
+  gradientsRegistered = true;
+}
+
+/** TensorFlow.js with `backend` set and ready (the wasm binaries from node_modules). */
+export async function loadTf(backend: 'cpu' | 'wasm'): Promise<Tf> {
   const tf = await import('@tensorflow/tfjs-core');
+  await registerTfGradients();
   if (backend === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
   else {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -135,6 +173,27 @@ export async function benchMlpStep(): Promise<BenchRow[]> {
       value: await timeOursStep(batch),
       unit: 'ms',
     });
+  }
+  // PyTorch's step at the same sizes, from the peer the training benchmark also uses.
+  const torch = existsSync(DEFAULT_DIR) ? await torchMlp(DEFAULT_DIR) : 'no Fashion-MNIST for the peer';
+  if (typeof torch === 'string') console.warn(`mlp-step bench: ${torch}`);
+  else {
+    for (const r of torch.results) {
+      for (const batch of [64, 256]) {
+        const ms = r.stepMs[String(batch)];
+        if (ms === undefined) continue;
+        rows.push({
+          group,
+          name: `batch ${batch}`,
+          impl: `torch ${r.threads}T`,
+          value: ms,
+          unit: 'ms',
+          ...(batch === 64 && r.threads === 1
+            ? { note: `PyTorch ${torch.version}, BLAS ${torch.blas}` }
+            : {}),
+        });
+      }
+    }
   }
   for (const backend of ['wasm', 'cpu'] as const) {
     const tf = await loadTf(backend);
