@@ -110,6 +110,15 @@ export interface MemoryInfo {
 export const denseActivations = ['linear', 'relu', 'sigmoid', 'tanh'] as const;
 export type DenseActivation = (typeof denseActivations)[number];
 
+/** Where rows of bytes sit in a packed storage (see Backend.gatherBytes). */
+export interface ByteRowLayout {
+  /** The byte where row 0 starts. */
+  readonly byteOffset: number;
+  readonly rows: number;
+  /** Bytes per row. */
+  readonly rowLength: number;
+}
+
 /** Hyperparameters of one fused Adam/AdamW step (see Backend.adamUpdate). */
 export interface AdamHyper {
   readonly learningRate: number;
@@ -217,4 +226,11 @@ export interface Backend {
    * bias [N] (or null); out contiguous [M, N]. Each activation as `unary` computes it.
    */
   matmulBiasActivation?(a: View, b: View, bias: View | null, activation: DenseActivation): Storage;
+  /**
+   * Rows of a uint8 dataset kept packed, four bytes per int32 element (little-endian), as
+   * float32: out[k, j] = byte[byteOffset + indices[k]·rowLength + j]·scale + shift, where row
+   * indices run over [0, rows). Out [count, rowLength]. An index out of range throws on the
+   * CPU and gives a row of `shift` on a GPU (no read-back to check it).
+   */
+  gatherBytes?(packed: Storage, layout: ByteRowLayout, indices: View, scale: number, shift: number): Storage;
 }

@@ -8,7 +8,7 @@ import { noGrad } from '../runtime.js';
 import { mul } from '../ops/elementwise.js';
 import { detach } from '../ops/shape.js';
 import { lossFromName, type CrossentropyOptions, type HuberOptions, type LossFn } from '../nn/losses.js';
-import { checkSamples, rows, stepsFor } from './batches.js';
+import { checkSamples, rows, rowsAsTensor, stepsFor, type Features } from './batches.js';
 import type { Metric } from '../metrics/accumulator.js';
 import { resolveMetrics, updateMetrics, type MetricSpec } from './metrics.js';
 import type { TrainableModel } from './types.js';
@@ -48,7 +48,7 @@ export async function readScalar(t: Tensor): Promise<number> {
  */
 export async function evaluate(
   model: TrainableModel,
-  x: Tensor,
+  x: Features,
   y: Tensor,
   options: EvaluateOptions,
 ): Promise<EvaluateResult> {
@@ -64,7 +64,7 @@ export async function evaluate(
 
 export async function evaluateWith(
   model: TrainableModel,
-  x: Tensor,
+  x: Features,
   y: Tensor,
   loss: LossFn,
   metrics: readonly Metric[],
@@ -80,7 +80,7 @@ export async function evaluateWith(
     const count = Math.min(batchSize, n - start);
     const { weighted, pred, yb } = noGrad(() =>
       tidy(() => {
-        const xb = rows(x, start, count);
+        const xb = rowsAsTensor(x, start, count);
         const ybView = rows(y, start, count);
         const p = model.apply(xb, { training: false });
         return { weighted: mul(loss(ybView, p), count), pred: detach(p), yb: detach(ybView) };

@@ -27,7 +27,16 @@ import { Optimizer } from '../optim/optimizer.js';
 import { optimizerFromConfig, type OptimizerConfigInput } from '../optim/registry.js';
 import type { LearningRateSchedule } from '../optim/schedules.js';
 import type { LossFn } from '../nn/losses.js';
-import { batchIndices, checkSamples, epochOrder, rows, splitValidation, stepsFor } from './batches.js';
+import {
+  batchIndices,
+  checkSamples,
+  epochOrder,
+  rowsAsTensor,
+  splitValidation,
+  stepsFor,
+  takeRows,
+  type Features,
+} from './batches.js';
 import { evaluateWith, resolveLoss, type LossSpec } from './evaluate.js';
 import { deadReluFractions, healthRecords, layerParamIndices, measureStep } from './health.js';
 import { resolveMetrics, type MetricSpec } from './metrics.js';
@@ -63,8 +72,8 @@ export interface FitOptions {
   random?: Random;
   /** Hold out the last fraction of the rows (before shuffling) for validation. */
   validationSplit?: number;
-  /** Validation data (wins over validationSplit). */
-  validationData?: readonly [Tensor, Tensor];
+  /** Validation data (wins over validationSplit); features as a tensor or ByteRows. */
+  validationData?: readonly [Features, Tensor];
   /** Defaults to batchSize. */
   validationBatchSize?: number;
   /** Metric names (resolved by the metrics registry) or metric objects. */
@@ -115,7 +124,7 @@ interface PendingLoss {
  */
 export async function fit(
   model: TrainableModel,
-  x: Tensor,
+  x: Features,
   y: Tensor,
   options: FitOptions,
 ): Promise<History> {
@@ -141,10 +150,10 @@ export async function fit(
   const healthSampleSize = typeof options.health === 'object' ? (options.health.sampleSize ?? 256) : 256;
 
   // Views over the caller's tensors, disposed before returning.
-  const owned: Tensor[] = [];
+  const owned: Features[] = [];
   let trainX = x;
   let trainY = y;
-  let valX: Tensor | null = null;
+  let valX: Features | null = null;
   let valY: Tensor | null = null;
   if (options.validationData) {
     [valX, valY] = options.validationData;
@@ -161,7 +170,7 @@ export async function fit(
   const params = model.trainableWeights();
   if (params.length === 0) throw new Error('fit: the model has no trainable weights');
   const groups = layerParamIndices(model, params);
-  const healthSample = healthOn ? rows(trainX, 0, Math.min(healthSampleSize, samples)) : null;
+  const healthSample = healthOn ? rowsAsTensor(trainX, 0, Math.min(healthSampleSize, samples)) : null;
   if (healthSample) owned.push(healthSample);
 
   const callbacks: Callback[] = [...(options.callbacks ?? [])];
@@ -286,7 +295,7 @@ export async function fit(
           const measureHealth = healthOn && step === stepsPerEpoch - 1;
           const result = tidy(() => {
             const indices = batchIndices(order!, step, batchSize);
-            const xb = gather(trainX, indices);
+            const xb = takeRows(trainX, indices);
             const yb = gather(trainY, indices);
             const pred = model.apply(xb, { training: true });
             let total = loss(yb, pred);

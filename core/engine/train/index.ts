@@ -8,7 +8,8 @@ export {
   type LossSpec,
 } from './evaluate.js';
 export { predict, type PredictOptions } from './predict.js';
-export { epochOrder, splitValidation } from './batches.js';
+export { epochOrder, splitValidation, type Features } from './batches.js';
+export { ByteRows, type ByteRowsOptions } from './byte-rows.js';
 export { resolveMetrics, type MetricSpec } from './metrics.js';
 export * from './callbacks/index.js';
 export type {

@@ -6,6 +6,7 @@ import type {
   AdamHyper,
   AdapterInfo,
   Backend,
+  ByteRowLayout,
   BinaryOp,
   ReduceOp,
   Storage,
@@ -23,7 +24,7 @@ import {
   mapWhere,
   unaryExpressions,
 } from './elementwise.js';
-import { gatherKernel, scatterAddKernel } from './indexing.js';
+import { gatherBytesKernel, gatherKernel, scatterAddKernel } from './indexing.js';
 import { matmulKernel } from './matmul.js';
 import { argReduceKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { CpuStorage, cpuData } from './storage.js';
@@ -160,6 +161,24 @@ export class CpuBackend implements Backend {
     const idx = this.contiguousData(indices) as Int32Array;
     const out = this.allocate(outer * idx.length * inner, x.storage.dtype);
     gatherKernel(out.data, this.contiguousData(x), idx, outer, shape[axis]!, inner);
+    return out;
+  }
+
+  gatherBytes(packed: Storage, at: ByteRowLayout, indices: View, scale: number, shift: number): Storage {
+    if (packed.dtype !== 'int32')
+      throw new TypeError(`gatherBytes: packed bytes must be int32, got ${packed.dtype}`);
+    const idx = this.contiguousData(indices) as Int32Array;
+    const out = this.allocate(idx.length * at.rowLength, 'float32');
+    gatherBytesKernel(
+      out.data,
+      cpuData(packed) as Int32Array,
+      at.byteOffset,
+      at.rows,
+      at.rowLength,
+      idx,
+      scale,
+      shift,
+    );
     return out;
   }
 

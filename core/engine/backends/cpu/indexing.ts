@@ -52,3 +52,27 @@ export function scatterAddKernel(
     }
   }
 }
+
+/**
+ * Rows of bytes packed four to an int32 element (little-endian, the host's order on every
+ * platform NN Lab runs on) as floats: out[k·L + j] = byte[start + indices[k]·L + j]·scale + shift.
+ */
+export function gatherBytesKernel(
+  out: TypedArray,
+  packed: Int32Array,
+  byteOffset: number,
+  rows: number,
+  rowLength: number,
+  indices: Int32Array,
+  scale: number,
+  shift: number,
+): void {
+  const bytes = new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength);
+  for (let k = 0; k < indices.length; k++) {
+    const row = indices[k]!;
+    checkIndex('gatherBytes', row, rows, k);
+    const start = byteOffset + row * rowLength;
+    const o = k * rowLength;
+    for (let j = 0; j < rowLength; j++) out[o + j] = bytes[start + j]! * scale + shift;
+  }
+}

@@ -9,6 +9,7 @@ import type {
   AdapterInfo,
   Backend,
   BinaryOp,
+  ByteRowLayout,
   DenseActivation,
   MemoryInfo,
   ReduceOp,
@@ -21,7 +22,7 @@ import { typedArrayFor, type DType, type TypedArray } from '../../tensor/dtype.j
 import { contiguousLayout, isContiguous, sizeOf, type Layout, type Shape } from '../../tensor/layout.js';
 import { BufferPool, type PoolStats } from './buffer-pool.js';
 import { binaryCompute, convert, elementwiseProgram, unaryCompute } from './kernels/elementwise.js';
-import { gatherProgram, scatterAddProgram } from './kernels/indexing.js';
+import { gatherBytesProgram, gatherProgram, scatterAddProgram } from './kernels/indexing.js';
 import { matmulProgram } from './kernels/matmul.js';
 import { adamProgram } from './kernels/optimizer.js';
 import {
@@ -399,6 +400,17 @@ export class WebGPUBackend implements Backend {
     const inner = sizeOf(shape.slice(axis + 1));
     const out = this.allocate('gather', outer * sizeOf(indices.layout.shape) * inner, x.storage.dtype);
     this.run(gatherProgram(x, indices, axis, out), out);
+    return out;
+  }
+
+  gatherBytes(packed: Storage, at: ByteRowLayout, indices: View, scale: number, shift: number): Storage {
+    const words = this.own(packed);
+    this.check(indices);
+    if (words.dtype !== 'int32')
+      throw new TypeError(`webgpu: gatherBytes needs int32 words, got ${words.dtype}`);
+    const count = sizeOf(indices.layout.shape);
+    const out = this.allocate('gatherBytes', count * at.rowLength, 'float32');
+    this.run(gatherBytesProgram(words, at, indices, scale, shift, out), out);
     return out;
   }
 

@@ -10,7 +10,7 @@
  * Out-of-range indices cannot throw on the GPU (that would need a read-back): gather yields 0
  * for them and scatterAdd skips them. The CPU backend throws a RangeError.
  */
-import type { View } from '../../backend.js';
+import type { ByteRowLayout, View } from '../../backend.js';
 import { collapseLayouts } from '../layouts.js';
 import { wgslType, type Program } from '../program.js';
 import type { GPUStorage } from '../storage.js';
@@ -105,6 +105,51 @@ fn kernel(inv: Invocation) {
     workgroupBarrier();
   }
   if (inRange) { out[o] = acc; }
+}`,
+  };
+}
+
+/**
+ * Rows of a uint8 dataset packed four bytes per i32 (Backend.gatherBytes): one thread per
+ * output value unpacks its byte and scales it, so images stay a quarter of their float size
+ * on the device and a batch is gathered and converted in one pass.
+ */
+export function gatherBytesProgram(
+  packed: GPUStorage,
+  at: ByteRowLayout,
+  indices: View,
+  scale: number,
+  shift: number,
+  out: GPUStorage,
+): Program {
+  const count = indices.layout.shape.reduce((n, d) => n * d, 1);
+  return {
+    key: 'gather-bytes',
+    workgroupSize: [256, 1, 1],
+    dispatch: { threads: count * at.rowLength },
+    bindings: [
+      { name: 'out', storage: out, access: 'read_write' },
+      { name: 'words', storage: packed, access: 'read' },
+      { name: 'idx', storage: indices.storage as GPUStorage, access: 'read', layout: collapsed(indices) },
+    ],
+    uniforms: [
+      { name: 'byteOffset', type: 'u32', value: at.byteOffset },
+      { name: 'rows', type: 'i32', value: at.rows },
+      { name: 'rowLength', type: 'u32', value: at.rowLength },
+      { name: 'scale', type: 'f32', value: scale },
+      { name: 'shift', type: 'f32', value: shift },
+    ],
+    body: `
+fn kernel(inv: Invocation) {
+  let o = inv.index;
+  if (o >= u.threads) { return; }
+  let row = idx_get(o / u.rowLength);
+  var v = 0u;
+  if (row >= 0 && row < u.rows) {
+    let byte = u.byteOffset + u32(row) * u.rowLength + o % u.rowLength;
+    v = (bitcast<u32>(words[byte / 4u]) >> ((byte % 4u) * 8u)) & 0xffu;
+  }
+  out[o] = f32(v) * u.scale + u.shift;
 }`,
   };
 }
