@@ -171,6 +171,12 @@ describe.skipIf(!chromiumAvailable)('NN Lab in the browser (nnlab serve)', () =>
     await page.waitForSelector('[data-testid="verdict"]');
     await dismissNotices();
     await screenshot(page, '3-train', 'train');
+    await page.locator('[data-chart="layer-health"]').scrollIntoViewIfNeeded();
+    await screenshot(page, '3-train-charts');
+    await page
+      .locator('.page')
+      .first()
+      .evaluate((element) => (element as unknown as { scrollIntoView(): void }).scrollIntoView());
   });
 
   it('trains a second run with different settings', async () => {
@@ -189,7 +195,7 @@ describe.skipIf(!chromiumAvailable)('NN Lab in the browser (nnlab serve)', () =>
     await page.click('[data-run="adam-lr-0.01"] td:nth-child(2)');
     await page.fill('input[aria-label="New tag"]', 'baseline');
     await page.press('input[aria-label="New tag"]', 'Enter');
-    await page.waitForSelector('[data-run="adam-lr-0.01"] .tag:has-text("#baseline")');
+    await page.waitForSelector('.detail .tag:has-text("#baseline")');
     await page.fill('textarea[aria-label="Notes"]', 'Adam at 0.01: the reference run.');
     await page.click('.detail h2'); // leaving the notes saves them
     await page.waitForSelector('[data-run="adam-lr-0.01"] .note-preview:has-text("reference run")');
