@@ -184,6 +184,18 @@ describe.skipIf(!chromiumAvailable)('NN Lab in the browser (nnlab serve)', () =>
     await waitForStatus('completed');
   });
 
+  it('pauses and resumes a long run with P, shows its ETA, and cancels it', async () => {
+    await train('long-run', { '#hp-epochs': '5000', '#hp-batch': '16', '#hp-lr': '0.01' });
+    await waitForStatus('running');
+    await page.waitForSelector('[data-testid="eta"]');
+    await page.locator('body').press('p');
+    await waitForStatus('paused');
+    await page.locator('body').press('p');
+    await waitForStatus('running');
+    await page.click('.status button.danger:has-text("Cancel")');
+    await waitForStatus('cancelled');
+  });
+
   it('lists both runs, tags and annotates one, and shows its diagnosis', async () => {
     await show('runs');
     await page.waitForSelector('[data-run="adam-lr-0.01"]');
@@ -296,8 +308,18 @@ describe.skipIf(!chromiumAvailable)('NN Lab in the browser (nnlab serve)', () =>
     const background = await page.evaluate(bodyBackground);
     expect(background).toBe('rgb(18, 22, 28)');
     await dismissNotices();
-    await screenshot(page, '8-compare-dark', 'compare-dark');
+    await screenshot(page, '8-compare-dark');
     await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('deletes a run chosen in the list', async () => {
+    await show('runs');
+    await page.click('button:has-text("Clear")').catch(() => undefined);
+    await page.check('[data-run="long-run"] input[type="checkbox"]');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('.actions button.danger:has-text("Delete")');
+    await page.waitForSelector('[data-run="long-run"]', { state: 'detached' });
+    await page.waitForSelector('[data-testid="run-total"]:has-text("2 runs")');
   });
 
   it('logged no errors and showed no error messages', async () => {
