@@ -252,7 +252,7 @@ describe.skipIf(!chromiumAvailable)('NN Lab in the browser (nnlab serve)', () =>
     expect(await page.locator('[data-testid="evaluation"]').count()).toBe(2);
     expect(await page.locator('[data-testid="confusion-matrix"]').count()).toBe(2);
     await page.selectOption('#read-at', 'best');
-    await page.waitForSelector('[data-testid="compare-metrics"]');
+    await page.waitForSelector('[data-testid="compare-metrics"][data-loading="false"]');
     await dismissNotices();
     await screenshot(page, '5-compare', 'compare');
     await page.locator('[data-testid="evaluations"]').scrollIntoViewIfNeeded();
