@@ -312,6 +312,8 @@ export async function fit(
               count: indices.size,
             };
           });
+          // One submission per step: the device runs this step while the host records the next.
+          result.value.backend.flush();
           stepsDone++;
           if (result.norms) norms = result.norms;
           if (metrics.length === 0) dispose([result.pred, result.yb]);

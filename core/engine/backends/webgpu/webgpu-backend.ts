@@ -62,6 +62,8 @@ export class WebGPUBackend implements Backend {
   private liveStorages = 0;
   private liveBytes = 0;
   private destroyed = false;
+  /** A running average of how long reads waited for the GPU (see mapWhenLikelyDone). */
+  private readWaitMs = 0;
 
   constructor(
     readonly device: GPUDevice,
@@ -169,7 +171,7 @@ export class WebGPUBackend implements Backend {
     if (temporary) this.release(temporary);
     this.runner.flush();
     try {
-      await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+      await this.mapWhenLikelyDone(staging, bytes);
       const mapped = staging.getMappedRange(0, bytes);
       if (storage.dtype === 'int32') (result as Int32Array).set(new Int32Array(mapped));
       else (result as Float32Array).set(new Float32Array(mapped));
@@ -179,6 +181,21 @@ export class WebGPUBackend implements Backend {
       await this.runner.checkErrors();
     }
     return result;
+  }
+
+  /**
+   * Maps a read-back buffer. dawn.node waits for a map by polling with setImmediate, which
+   * keeps a host core busy for as long as the GPU works — on a software adapter (lavapipe)
+   * a core it would run the kernels on. So the read first sleeps for most of the wait recent
+   * reads saw, then maps. The sleep stays below the GPU's time: were it longer, the measured
+   * waits (sleep included) would shrink the average until it is not.
+   */
+  private async mapWhenLikelyDone(staging: GPUBuffer, bytes: number): Promise<void> {
+    const started = performance.now();
+    const sleep = 0.7 * this.readWaitMs;
+    if (sleep >= 2) await new Promise((resolve) => setTimeout(resolve, sleep));
+    await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+    this.readWaitMs = 0.7 * this.readWaitMs + 0.3 * (performance.now() - started);
   }
 
   release(storage: Storage): void {
