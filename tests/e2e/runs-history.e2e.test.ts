@@ -53,9 +53,13 @@ describe.skipIf(!chromiumAvailable)('the Runs view with thousands of runs', () =
   it('pages to the end and changes the page size', async () => {
     await page.click('button:has-text("Last")');
     await page.waitForSelector(`[data-testid="pager"]:has-text("Page ${RUNS / 50} of")`);
-    expect(await page.getAttribute('tr[data-run]:first-child', 'data-run')).toBe(runName(49));
+    // The oldest 50, newest first.
+    await page.waitForSelector(`tr[data-run="${runName(49)}"]:first-child`);
+    expect(await rows()).toBe(50);
     await page.selectOption('#page-size', '200');
     await page.waitForSelector(`[data-testid="pager"]:has-text("Page 1 of ${RUNS / 200}")`);
+    // The pager follows the new size at once; the rows when the host answers.
+    await page.waitForSelector('tr[data-run]:nth-child(200)');
     expect(await rows()).toBe(200);
   });
 
@@ -86,8 +90,10 @@ describe.skipIf(!chromiumAvailable)('the Runs view with thousands of runs', () =
   it('selects a page, keeps the selection across pages and clears it', async () => {
     await page.check('input[aria-label="Select page"]');
     await page.waitForSelector('[data-testid="selection-count"]:has-text("200 selected")');
+    const firstOnPage1 = await page.getAttribute('tr[data-run]:first-child', 'data-run');
     await page.click('button:has-text("Next")');
     await page.waitForSelector('[data-testid="pager"]:has-text("Page 2 of")');
+    await page.waitForSelector(`tr[data-run]:first-child:not([data-run="${firstOnPage1}"])`);
     await page.check('tr[data-run]:first-child input[type="checkbox"]');
     await page.waitForSelector('[data-testid="selection-count"]:has-text("201 selected")');
     await page.click('button:has-text("Clear")');
