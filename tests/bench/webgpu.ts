@@ -1,9 +1,12 @@
 /**
- * Float32 matmul throughput (GFLOP/s) of the WebGPU backend on the adapter Dawn finds: square
- * products 512³ … 4096³, the transposed-operand products at 1024³ (views with swapped strides,
- * never copied) and the three products of a dense layer 784→128 at batch 64.
+ * The WebGPU backend's benchmark (issue 4) on the adapter Dawn finds:
+ * - float32 matmul throughput (GFLOP/s): square products 512³ … 4096³, the transposed-operand
+ *   products at 1024³ (views with swapped strides, never copied) and the three products of a
+ *   dense layer 784→128 at batch 64;
+ * - the Fashion-MNIST MLP's training step and epoch on the GPU and the CPU (webgpu-mlp.ts).
  *
- *   npx tsx tests/bench/webgpu.ts          (alone; or add benchWebGPU to run.ts's groups)
+ *   npx tsx tests/bench/webgpu.ts     or     npm run bench -- webgpu
+ *   NNLAB_BENCH_WEBGPU=matmul|mlp runs one half only.
  *
  * Each repetition records the product and then awaits a read of one element of the output,
  * which submits the batch and waits for the GPU. A size is timed for about `minMs` after one
@@ -13,6 +16,8 @@
 import { pathToFileURL } from 'node:url';
 import type { View } from '../../core/engine/backends/backend.js';
 import { createWebGPUBackend, type WebGPUBackend } from '../../core/engine/backends/webgpu/index.js';
+import { createCpuBackend } from '../../core/engine/index.js';
+import { benchMlpOn, loadMlpData, MLP_GROUP } from './webgpu-mlp.js';
 import { printJson, printTable, type BenchRow } from './report.js';
 
 const GROUP = 'matmul float32 (GFLOP/s)';
@@ -69,7 +74,54 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-export async function benchWebGPU(options: { minMs?: number; capMs?: number } = {}): Promise<BenchRow[]> {
+export async function benchWebGPU(): Promise<BenchRow[]> {
+  const part = process.env.NNLAB_BENCH_WEBGPU;
+  const rows: BenchRow[] = [];
+  if (part !== 'mlp') rows.push(...(await benchWebGPUMatmul()));
+  if (part !== 'matmul') rows.push(...(await benchMlp()));
+  return rows;
+}
+
+/** The MLP step and epoch on the GPU, then on the CPU, with the same data and settings. */
+async function benchMlp(): Promise<BenchRow[]> {
+  const data = loadMlpData();
+  if (typeof data === 'string') {
+    return [{ group: MLP_GROUP, name: 'step, batch 64', impl: 'webgpu', value: NaN, unit: 'ms', note: data }];
+  }
+  const rows: BenchRow[] = [];
+  let gpu: WebGPUBackend | null = null;
+  try {
+    gpu = await createWebGPUBackend();
+  } catch (error) {
+    rows.push({
+      group: MLP_GROUP,
+      name: 'step, batch 64',
+      impl: 'webgpu',
+      value: NaN,
+      unit: 'ms',
+      note: (error as Error).message,
+    });
+  }
+  if (gpu) {
+    try {
+      rows.push(...(await benchMlpOn(gpu, implName(gpu), data)));
+    } finally {
+      gpu.destroy();
+    }
+  }
+  const cpu = createCpuBackend();
+  rows.push(...(await benchMlpOn(cpu, `cpu (${cpu.adapterInfo().description ?? 'cpu'})`, data)));
+  return rows;
+}
+
+function implName(be: WebGPUBackend): string {
+  const info = be.adapterInfo();
+  return `webgpu ${info.device ?? info.description ?? info.backend}`.slice(0, 40);
+}
+
+export async function benchWebGPUMatmul(
+  options: { minMs?: number; capMs?: number } = {},
+): Promise<BenchRow[]> {
   const minMs = options.minMs ?? 1500;
   const capMs = options.capMs ?? 20_000;
   let be: WebGPUBackend;
@@ -87,8 +139,7 @@ export async function benchWebGPU(options: { minMs?: number; capMs?: number } = 
       },
     ];
   }
-  const info = be.adapterInfo();
-  const impl = `webgpu ${info.device ?? info.description ?? info.backend}`.slice(0, 40);
+  const impl = implName(be);
   const rows: BenchRow[] = [];
   /** Milliseconds per FLOP of the last square size, to predict the next one. */
   let msPerFlop = 0;
