@@ -187,15 +187,19 @@ export class WebGPUBackend implements Backend {
    * Maps a read-back buffer. dawn.node waits for a map by polling with setImmediate, which
    * keeps a host core busy for as long as the GPU works — on a software adapter (lavapipe)
    * a core it would run the kernels on. So the read first sleeps for most of the wait recent
-   * reads saw, then maps. The sleep stays below the GPU's time: were it longer, the measured
-   * waits (sleep included) would shrink the average until it is not.
+   * reads saw, then maps. A map that comes back at once means the GPU finished during the
+   * sleep, perhaps long before (a short read after a long one): the estimate is then dropped,
+   * so one read at most sleeps past the GPU before the reads learn the new pace.
    */
   private async mapWhenLikelyDone(staging: GPUBuffer, bytes: number): Promise<void> {
     const started = performance.now();
     const sleep = 0.7 * this.readWaitMs;
     if (sleep >= 2) await new Promise((resolve) => setTimeout(resolve, sleep));
+    const mapping = performance.now();
     await staging.mapAsync(GPUMapMode.READ, 0, bytes);
-    this.readWaitMs = 0.7 * this.readWaitMs + 0.3 * (performance.now() - started);
+    const done = performance.now();
+    if (sleep >= 2 && done - mapping < 1) this.readWaitMs = 0;
+    else this.readWaitMs = 0.7 * this.readWaitMs + 0.3 * (done - started);
   }
 
   release(storage: Storage): void {
