@@ -3,6 +3,7 @@
  * selection, label encoding).
  */
 import { record } from '../autodiff/record.js';
+import { withBackend } from '../runtime.js';
 import { formatShape, normalizeAxis, ShapeError } from '../tensor/layout.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { tidy } from '../tensor/scope.js';
@@ -56,7 +57,8 @@ export function scatterAdd(updates: Tensor, indices: Tensor, axis: number, size:
 export function oneHot(indices: Tensor, depth: number, dtype: 'float32' | 'float64' = 'float32'): Tensor {
   if (indices.dtype !== 'int32') throw new Error(`oneHot: indices must be int32, got ${indices.dtype}`);
   return tidy(() => {
-    const classes = arange(0, depth);
+    // On the indices' backend, which need not be the active one.
+    const classes = withBackend(indices.backend, () => arange(0, depth));
     const hits = equal(reshape(indices, [...indices.shape, 1]), classes);
     return cast(hits, dtype);
   });

@@ -82,6 +82,23 @@ describe('fused kernels against the composed fallback (float64)', () => {
     expectClose(fused.grads[1]!, composed.grads[1]!);
   });
 
+  it('the composed fallback works on a backend that is not the active one', () => {
+    const plain = withoutFusedKernels();
+    const [logits, labels] = nn.withBackend(plain, () => [
+      nn.tensor([
+        [1, 2, 3],
+        [3, 1, 0],
+      ]),
+      nn.tensor(Int32Array.from([2, 0])),
+    ]);
+    const loss = nn.sparseSoftmaxCrossEntropy(logits!, labels!);
+    expect(loss.backend).toBe(plain);
+    const lse = (r: number[]) => Math.log(r.reduce((s, v) => s + Math.exp(v), 0));
+    const expected = [lse([1, 2, 3]) - 3, lse([3, 1, 0]) - 3];
+    Array.from(loss.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+    nn.dispose([logits, labels, loss]);
+  });
+
   it('refuses bad inputs by name', () => {
     nn.tidy(() => {
       const x = nn.zeros([4, 3]);
