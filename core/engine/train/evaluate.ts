@@ -3,17 +3,20 @@
  * behaviour (dropout, batch statistics updates) off.
  */
 import type { Tensor } from '../tensor/tensor.js';
-import { tidy } from '../tensor/scope.js';
+import { dispose, tidy } from '../tensor/scope.js';
 import { noGrad } from '../runtime.js';
 import { mul } from '../ops/elementwise.js';
 import { detach } from '../ops/shape.js';
 import { lossFromName, type CrossentropyOptions, type HuberOptions, type LossFn } from '../nn/losses.js';
 import { checkSamples, rows, rowsAsTensor, stepsFor, type Features } from './batches.js';
 import type { Metric } from '../metrics/accumulator.js';
-import { resolveMetrics, updateMetrics, type MetricSpec } from './metrics.js';
+import { readStacked, resolveMetrics, updateWith, type MetricSpec } from './metrics.js';
 import type { TrainableModel } from './types.js';
 
 /** A loss by function, by Keras name, or by name with options. */
+/** Batches evaluated before their results are read back together (asynchronous backends). */
+const READ_GROUP = 8;
+
 export type LossSpec = LossFn | string | ({ name: string } & CrossentropyOptions & HuberOptions);
 
 export function resolveLoss(spec: LossSpec): LossFn {
@@ -37,10 +40,6 @@ export interface EvaluateResult {
 }
 
 /** Reads a scalar, synchronously where the backend allows. */
-export async function readScalar(t: Tensor): Promise<number> {
-  return t.backend.readSync ? t.dataSync()[0]! : (await t.data())[0]!;
-}
-
 /**
  * Loss (sample-weighted mean over batches, regularisation excluded) and metrics of `model` on
  * (x, y). Metrics are reset first.
@@ -75,25 +74,44 @@ export async function evaluateWith(
   const n = x.shape[0]!;
   for (const m of metrics) m.reset();
   let total = 0;
-  for (let b = 0; b < stepsFor(n, batchSize); b++) {
-    const start = b * batchSize;
-    const count = Math.min(batchSize, n - start);
-    const { weighted, pred, yb } = noGrad(() =>
-      tidy(() => {
-        const xb = rowsAsTensor(x, start, count);
-        const ybView = rows(y, start, count);
-        const p = model.apply(xb, { training: false });
-        return { weighted: mul(loss(ybView, p), count), pred: detach(p), yb: detach(ybView) };
-      }),
-    );
+  // On an asynchronous backend a group of batches runs before their results come back
+  // together (one read per kind), so the GPU never waits on the host between batches.
+  const pending: { weighted: Tensor; pred: Tensor; yb: Tensor }[] = [];
+  const drain = async (): Promise<void> => {
+    const group = pending.splice(0);
     try {
-      await updateMetrics(metrics, yb, pred);
-      total += await readScalar(weighted);
+      const [losses, preds, truths] = await Promise.all([
+        readStacked(group.map((g) => g.weighted)),
+        metrics.length > 0 ? readStacked(group.map((g) => g.pred)) : null,
+        metrics.length > 0 ? readStacked(group.map((g) => g.yb)) : null,
+      ]);
+      group.forEach((_, i) => {
+        total += losses[i]!.data[0]!;
+        if (preds && truths) updateWith(metrics, truths[i]!, preds[i]!);
+      });
     } finally {
-      weighted.dispose();
-      pred.dispose();
-      yb.dispose();
+      dispose(group);
     }
+  };
+  try {
+    for (let b = 0; b < stepsFor(n, batchSize); b++) {
+      const start = b * batchSize;
+      const count = Math.min(batchSize, n - start);
+      const results = noGrad(() =>
+        tidy(() => {
+          const xb = rowsAsTensor(x, start, count);
+          const ybView = rows(y, start, count);
+          const p = model.apply(xb, { training: false });
+          return { weighted: mul(loss(ybView, p), count), pred: detach(p), yb: detach(ybView) };
+        }),
+      );
+      pending.push(results);
+      results.pred.backend.flush();
+      if (results.pred.backend.readSync || pending.length >= READ_GROUP) await drain();
+    }
+    await drain();
+  } finally {
+    dispose(pending);
   }
   const out: Record<string, number> = {};
   for (const m of metrics) out[m.name] = m.result();

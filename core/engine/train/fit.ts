@@ -22,7 +22,7 @@ import { dispose, tidy } from '../tensor/scope.js';
 import { grad } from '../autodiff/grad.js';
 import { add } from '../ops/elementwise.js';
 import { gather } from '../ops/indexing.js';
-import { concat, detach, reshape } from '../ops/shape.js';
+import { detach } from '../ops/shape.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { optimizerFromConfig, type OptimizerConfigInput } from '../optim/registry.js';
 import type { LearningRateSchedule } from '../optim/schedules.js';
@@ -39,8 +39,7 @@ import {
 } from './batches.js';
 import { evaluateWith, resolveLoss, type LossSpec } from './evaluate.js';
 import { deadReluFractions, healthRecords, layerParamIndices, measureStep } from './health.js';
-import { resolveMetrics, type MetricSpec } from './metrics.js';
-import type { Metric, ShapedArray } from '../metrics/accumulator.js';
+import { readStacked, resolveMetrics, updateWith, type MetricSpec } from './metrics.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import type {
   Callback,
@@ -383,34 +382,6 @@ export async function fit(
     dispose(owned);
     if (ownOptimizer) optimizer.dispose();
   }
-}
-
-/**
- * The values of several tensors, each as a host array with its shape. On an asynchronous
- * backend they are flattened and concatenated on the device first, so the whole set costs
- * one read-back (one wait for the GPU) instead of one per tensor.
- */
-async function readStacked(tensors: readonly Tensor[]): Promise<ShapedArray[]> {
-  if (tensors.length === 0) return [];
-  if (tensors[0]!.backend.readSync) return tensors.map((t) => ({ data: t.dataSync(), shape: t.shape }));
-  const joined = tidy(() => concat(tensors.map((t) => reshape(t, [t.size]))));
-  let flat;
-  try {
-    flat = await joined.data();
-  } finally {
-    joined.dispose();
-  }
-  let at = 0;
-  return tensors.map((t) => {
-    const data = flat.subarray(at, at + t.size);
-    at += t.size;
-    return { data, shape: t.shape };
-  });
-}
-
-/** Hands one step's targets and predictions to every metric. */
-function updateWith(metrics: readonly Metric[], yTrue: ShapedArray, yPred: ShapedArray): void {
-  for (const m of metrics) m.update(yTrue, yPred);
 }
 
 function checkWhole(name: string, value: number, min: number): void {

@@ -1,10 +1,13 @@
 /**
  * The bridge between fit/evaluate and the streaming metrics of core/engine/metrics, which
- * take host arrays: each batch's targets and predictions are read back once and handed to
- * every metric. Names resolve through the metrics registry.
+ * take host arrays: each batch's targets and predictions are read back once (a group of
+ * batches in one read on a GPU, see readStacked) and handed to every metric. Names resolve
+ * through the metrics registry.
  */
 import type { Tensor } from '../tensor/tensor.js';
-import type { Metric } from '../metrics/accumulator.js';
+import { tidy } from '../tensor/scope.js';
+import { concat, reshape } from '../ops/shape.js';
+import type { Metric, ShapedArray } from '../metrics/accumulator.js';
 import { createMetric } from '../metrics/registry.js';
 
 /** A metric name ('accuracy', 'auc', …), a name with options, or a metric object. */
@@ -19,11 +22,30 @@ export function resolveMetrics(specs: readonly MetricSpec[] | undefined): Metric
   });
 }
 
-/** Reads yTrue and yPred once and updates every metric with them. */
-export async function updateMetrics(metrics: readonly Metric[], yTrue: Tensor, yPred: Tensor): Promise<void> {
-  if (metrics.length === 0) return;
-  const read = async (t: Tensor) => (t.backend.readSync ? t.dataSync() : await t.data());
-  const truth = { data: await read(yTrue), shape: [...yTrue.shape] };
-  const pred = { data: await read(yPred), shape: [...yPred.shape] };
-  for (const m of metrics) m.update(truth, pred);
+/**
+ * The values of several tensors, each as a host array with its shape. On an asynchronous
+ * backend they are flattened and concatenated on the device first, so the whole set costs
+ * one read-back (one wait for the GPU) instead of one per tensor.
+ */
+export async function readStacked(tensors: readonly Tensor[]): Promise<ShapedArray[]> {
+  if (tensors.length === 0) return [];
+  if (tensors[0]!.backend.readSync) return tensors.map((t) => ({ data: t.dataSync(), shape: t.shape }));
+  const joined = tidy(() => concat(tensors.map((t) => reshape(t, [t.size]))));
+  let flat;
+  try {
+    flat = await joined.data();
+  } finally {
+    joined.dispose();
+  }
+  let at = 0;
+  return tensors.map((t) => {
+    const data = flat.subarray(at, at + t.size);
+    at += t.size;
+    return { data, shape: t.shape };
+  });
+}
+
+/** Hands one step's targets and predictions to every metric. */
+export function updateWith(metrics: readonly Metric[], yTrue: ShapedArray, yPred: ShapedArray): void {
+  for (const m of metrics) m.update(yTrue, yPred);
 }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as nn from '../../../core/engine/index.js';
 import { Sequential } from '../../../core/engine/nn/sequential.js';
-import { fit, type History } from '../../../core/engine/train/index.js';
+import { evaluate, fit, type History } from '../../../core/engine/train/index.js';
 
 const spec = {
   layers: [
@@ -73,5 +73,39 @@ describe('deferred read-back in fit', () => {
     // 4 steps an epoch, read after steps 3 and 4: 2 groups × 3 reads (loss, predictions,
     // targets) × 2 epochs; one read per step and kind would be 24.
     expect(reads).toBe(12);
+  });
+
+  it('evaluate reads a group of batches at once, with unchanged results', async () => {
+    const cpu = nn.getBackend();
+    const { x, y } = data(64);
+    const model = Sequential.fromSpec(spec, { seed: 5 });
+    const options = {
+      loss: { name: 'sparse_categorical_crossentropy', fromLogits: true },
+      metrics: ['accuracy', 'auc'],
+      batchSize: 5,
+    };
+    const direct = await evaluate(model, x, y, options);
+    const asyncOnly = Object.create(cpu) as nn.Backend & { readSync?: unknown };
+    asyncOnly.readSync = undefined;
+    let reads = 0;
+    asyncOnly.read = (view) => {
+      reads++;
+      return Promise.resolve(cpu.readSync!(view));
+    };
+    nn.setBackend(asyncOnly);
+    try {
+      const [xa, ya] = [nn.tensor(x.dataSync(), x.shape), nn.tensor(y.dataSync(), y.shape, 'int32')];
+      const model2 = Sequential.fromSpec(spec, { seed: 5 });
+      const deferred = await evaluate(model2, xa, ya, options);
+      expect(deferred).toEqual(direct);
+      // 13 batches read in groups of 8 and 5: 2 groups × (losses, predictions, targets).
+      expect(reads).toBe(6);
+      model2.dispose();
+      nn.dispose([xa, ya]);
+    } finally {
+      nn.setBackend(cpu);
+      model.dispose();
+      nn.dispose([x, y]);
+    }
   });
 });
