@@ -110,6 +110,14 @@ export interface MemoryInfo {
 export const denseActivations = ['linear', 'relu', 'sigmoid', 'tanh'] as const;
 export type DenseActivation = (typeof denseActivations)[number];
 
+/** One parameter of a multi-parameter Adam step: contiguous param and slots, any gradient view. */
+export interface AdamItem {
+  readonly param: Storage;
+  readonly grad: View;
+  readonly m: Storage;
+  readonly v: Storage;
+}
+
 /** Where rows of bytes sit in a packed storage (see Backend.gatherBytes). */
 export interface ByteRowLayout {
   /** The byte where row 0 starts. */
@@ -201,6 +209,11 @@ export interface Backend {
    * p ← p − lr·(m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε) − lr·wd·p
    */
   adamUpdate?(param: Storage, grad: View, m: Storage, v: Storage, hyper: AdamHyper): void;
+  /**
+   * adamUpdate for several parameters with the same hyperparameters, in as few kernels as the
+   * backend can bind (a GPU: one dispatch per few parameters instead of one each).
+   */
+  adamUpdateMany?(items: readonly AdamItem[], hyper: AdamHyper): void;
   /**
    * Max pooling of NHWC `x` without a patch matrix: `values` [batch·outH·outW·C] holds each
    * window's maximum (NaN when the window holds one), `argmax` (int32, same length) the flat

@@ -2,7 +2,7 @@
  * Fused updates: one pass over memory instead of a chain of elementwise ops, where the backend
  * offers a kernel; the same formula composed from primitives where it does not.
  */
-import type { AdamHyper } from '../backends/backend.js';
+import type { AdamHyper, AdamItem } from '../backends/backend.js';
 import { noGrad } from '../runtime.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -36,4 +36,36 @@ export function adamUpdate(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, hy
       param.assign(sub(decayed, mul(update, lr)));
     }),
   );
+}
+
+/** One parameter, its gradient and its Adam moments (see adamUpdateAll). */
+export interface AdamParam {
+  param: Tensor;
+  grad: Tensor;
+  m: Tensor;
+  v: Tensor;
+}
+
+/**
+ * adamUpdate for every parameter of a step: the float32 ones in as few kernels as the backend
+ * allows (Backend.adamUpdateMany), the rest one by one.
+ */
+export function adamUpdateAll(items: readonly AdamParam[], hyper: AdamHyper): void {
+  const backend = items[0]?.param.backend;
+  const together = backend?.adamUpdateMany
+    ? items.filter((i) => i.param.dtype === 'float32' && i.param.backend === backend)
+    : [];
+  if (together.length > 1) {
+    const fused: AdamItem[] = together.map((i) => ({
+      param: i.param.exclusiveStorage(),
+      grad: i.grad.view('adamUpdateAll'),
+      m: i.m.exclusiveStorage(),
+      v: i.v.exclusiveStorage(),
+    }));
+    backend!.adamUpdateMany!(fused, hyper);
+  }
+  for (const i of items) {
+    if (together.length > 1 && together.includes(i)) continue;
+    adamUpdate(i.param, i.grad, i.m, i.v, hyper);
+  }
 }

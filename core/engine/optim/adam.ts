@@ -8,8 +8,9 @@
  * it has one and composes primitives otherwise.
  */
 import type { Tensor } from '../tensor/tensor.js';
-import { adamUpdate } from '../ops/fused.js';
-import { Optimizer, type OptimizerOptions } from './optimizer.js';
+import type { AdamHyper } from '../backends/backend.js';
+import { adamUpdate, adamUpdateAll } from '../ops/fused.js';
+import { Optimizer, type OptimizerOptions, type ParamUpdate } from './optimizer.js';
 
 export interface AdamOptions extends OptimizerOptions {
   /** Defaults to 0.001. */
@@ -57,14 +58,26 @@ export class Adam extends Optimizer {
   }
 
   protected updateParam(param: Tensor, grad: Tensor, slots: Record<string, Tensor>, step: number): void {
-    adamUpdate(param, grad, slots.m!, slots.v!, {
+    adamUpdate(param, grad, slots.m!, slots.v!, this.hyper(step));
+  }
+
+  /** Every parameter of the step at once: a GPU updates several per dispatch. */
+  protected override updateParams(updates: readonly ParamUpdate[], step: number): void {
+    adamUpdateAll(
+      updates.map((u) => ({ param: u.param, grad: u.grad, m: u.slots.m!, v: u.slots.v! })),
+      this.hyper(step),
+    );
+  }
+
+  private hyper(step: number): AdamHyper {
+    return {
       learningRate: this.learningRate,
       beta1: this.beta1,
       beta2: this.beta2,
       epsilon: this.epsilon,
       weightDecay: this.weightDecay,
       step,
-    });
+    };
   }
 
   protected hyperparameters(): Record<string, unknown> {

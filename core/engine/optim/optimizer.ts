@@ -15,6 +15,13 @@ import { tensor } from '../ops/creation.js';
 import { formatShape } from '../tensor/layout.js';
 import { clipGradients, type ClippingOptions } from './clipping.js';
 
+/** One parameter's update within a step: its (clipped) gradient and its slots. */
+export interface ParamUpdate {
+  readonly param: Tensor;
+  readonly grad: Tensor;
+  readonly slots: Record<string, Tensor>;
+}
+
 /** One gradient and the parameter it updates. */
 export interface GradientPair {
   grad: Tensor;
@@ -105,17 +112,26 @@ export abstract class Optimizer {
         );
         if (this.lastGradientNorm) this.lastGradientNorm.dispose();
         this.lastGradientNorm = globalNorm ? keep(globalNorm) : null;
-        pairs.forEach(({ param }, i) => {
+        const updates = pairs.map(({ param }, i): ParamUpdate => {
           const grad = grads[i]!;
           if (grad.shape.join() !== param.shape.join()) {
             throw new Error(
               `${this.type}: gradient ${formatShape(grad.shape)} does not match parameter ${param.name ?? ''}${formatShape(param.shape)}`,
             );
           }
-          tidy(() => this.updateParam(param, grad, this.slots.get(param)!, step));
+          return { param, grad, slots: this.slots.get(param)! };
         });
+        this.updateParams(updates, step);
       }),
     );
+  }
+
+  /**
+   * Applies the update rule to every parameter of a step. Optimizers with a kernel that
+   * updates many parameters at once override it; the default updates them one by one.
+   */
+  protected updateParams(updates: readonly ParamUpdate[], step: number): void {
+    for (const u of updates) tidy(() => this.updateParam(u.param, u.grad, u.slots, step));
   }
 
   private ensureSlots(param: Tensor): void {

@@ -6,6 +6,7 @@
  */
 import type {
   AdamHyper,
+  AdamItem,
   AdapterInfo,
   Backend,
   BinaryOp,
@@ -24,7 +25,7 @@ import { BufferPool, type PoolStats } from './buffer-pool.js';
 import { binaryCompute, convert, elementwiseProgram, unaryCompute } from './kernels/elementwise.js';
 import { gatherBytesProgram, gatherProgram, scatterAddProgram } from './kernels/indexing.js';
 import { matmulProgram } from './kernels/matmul.js';
-import { adamProgram } from './kernels/optimizer.js';
+import { adamManyPrograms, adamProgram } from './kernels/optimizer.js';
 import {
   argReduceProgram,
   emptyReductionValue,
@@ -465,6 +466,16 @@ export class WebGPUBackend implements Backend {
     const [p, ms, vs] = [this.own(param), this.own(m), this.own(v)];
     this.check(grad);
     this.run(adamProgram(p, grad, ms, vs, hyper));
+  }
+
+  adamUpdateMany(items: readonly AdamItem[], hyper: AdamHyper): void {
+    const owned = items.map((it) => {
+      this.check(it.grad);
+      return { param: this.own(it.param), grad: it.grad, m: this.own(it.m), v: this.own(it.v) };
+    });
+    // Four storage buffers per parameter, within the adapter's per-shader limit.
+    const perDispatch = Math.max(1, Math.floor(this.device.limits.maxStorageBuffersPerShaderStage / 4));
+    for (const p of adamManyPrograms(owned, hyper, perDispatch)) this.run(p);
   }
 
   softmaxCrossEntropy(logits: View, targets: View, sparse: boolean): Storage {
