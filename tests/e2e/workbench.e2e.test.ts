@@ -5,6 +5,7 @@
 // on typed values and on a CSV, and export it. Each view is screenshotted into test-results/e2e/
 // (NNLAB_UPDATE_SCREENSHOTS=1 refreshes the README's docs/screenshots/), and the page must log no
 // errors.
+import { statSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -290,6 +291,17 @@ describe.skipIf(!chromiumAvailable)('NN Lab in the browser (nnlab serve)', () =>
     });
     await page.waitForSelector('[data-testid="predictions"] tbody tr:nth-child(3)');
     expect(await page.locator('[data-testid="predictions"] tbody tr').count()).toBe(3);
+  });
+
+  it('exports the saved model file', async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-action="export-model"]'),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^spirals classifier/);
+    const path = await download.path();
+    expect(path).toBeTruthy();
+    expect(statSync(path!).size).toBeGreaterThan(1000);
   });
 
   it('lists the keyboard shortcuts on ?', async () => {

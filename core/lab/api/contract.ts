@@ -614,6 +614,15 @@ export const channels = {
     modelSummary,
   ),
   'models:delete': channel(z.object({ id }), deleted),
+  /** The saved model's file as bytes, for a download in the UI (what `nnlab models export` copies). */
+  'models:export': channel(
+    z.object({ id }),
+    z.object({
+      fileName: z.string().min(1),
+      sizeBytes: z.number().int().nonnegative(),
+      contentBase64: z.string(),
+    }),
+  ),
   'models:predict': channel(
     predictRequest,
     z.object({

@@ -1,6 +1,7 @@
 // The runs port on the real runs side: the RunManager for everything that changes a run, the
 // store's repositories for reading, and the runs side's errors turned into LabErrors.
-import { join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import { DatasetImportError } from '../datasets/index.js';
 import {
   RunConfigError,
@@ -46,6 +47,15 @@ export interface RunsAdapterOptions {
 /** Scheduling begins on the first run created or resumed, or when `start()` is called. */
 export interface RunsAdapter extends RunsPort {
   readonly manager: RunManager;
+}
+
+/** Past this a model travels by `nnlab models export` rather than as base64 over IPC or a socket. */
+export const MODEL_EXPORT_MAX_BYTES = 256 * 2 ** 20;
+
+/** A model name as a file name on every platform: path separators and reserved characters become '_'. */
+function safeFileName(name: string): string {
+  const cleaned = name.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').trim();
+  return cleaned.length > 0 ? cleaned : 'model';
 }
 
 export function createRunsAdapter({ manager, store, dataDir }: RunsAdapterOptions): RunsAdapter {
@@ -117,6 +127,29 @@ export function createRunsAdapter({ manager, store, dataDir }: RunsAdapterOption
       const model = getModel(store, key) ?? getModelByName(store, key);
       return model?.file ? join(dataDir, model.file) : undefined;
     },
+    exportModel: (modelId) =>
+      guardAsync(async () => {
+        const model = getModel(store, modelId);
+        if (!model?.file) throw new LabError('not-found', `No saved model with id '${modelId}'.`);
+        const path = join(dataDir, model.file);
+        const { size } = await stat(path).catch(() => {
+          throw new LabError(
+            'not-found',
+            `The file of model '${model.name}' is missing from the data folder.`,
+          );
+        });
+        if (size > MODEL_EXPORT_MAX_BYTES)
+          throw new LabError(
+            'bad-request',
+            `Model '${model.name}' is ${(size / 2 ** 20).toFixed(0)} MiB, past the ${MODEL_EXPORT_MAX_BYTES / 2 ** 20} MiB a download carries; use: nnlab models export ${model.id}`,
+          );
+        const content = await readFile(path);
+        return {
+          fileName: `${safeFileName(model.name)}${extname(model.file)}`,
+          sizeBytes: content.length,
+          contentBase64: content.toString('base64'),
+        };
+      }),
     predict: (request) =>
       guardAsync(async () => {
         if (!getModel(store, request.modelId))

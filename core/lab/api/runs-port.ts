@@ -43,6 +43,8 @@ export interface RunsPort {
   deleteModel(id: string): Promise<boolean>;
   /** The absolute path of a saved model's file (by id or name), for `nnlab models export`. */
   modelFile(idOrName: string): string | undefined;
+  /** A saved model's file read whole, named after the model (refused past MODEL_EXPORT_MAX_BYTES). */
+  exportModel(id: string): Promise<ResponseOf<'models:export'>>;
   predict(request: ParsedRequestOf<'models:predict'>): Promise<ResponseOf<'models:predict'>>;
 
   /** Run progress and status, already in the contract's event shapes. */

@@ -178,6 +178,7 @@ export class LabService {
         if (deleted) this.emit({ type: 'models:changed', modelId: request.id });
         return { deleted };
       },
+      'models:export': (request) => this.runs().exportModel(request.id),
       'models:predict': (request) => this.runs().predict(request),
 
       'compare:runs': (request) => {

@@ -42,6 +42,15 @@ export const useModelsStore = defineStore('models', () => {
     }
   }
 
+  /** The saved model's file, as the host stores it (what `nnlab models export` writes). */
+  async function exportFile(id: string): Promise<{ fileName: string; bytes: Uint8Array<ArrayBuffer> }> {
+    const file = await lab.models.export({ id });
+    const binary = atob(file.contentBase64);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return { fileName: file.fileName, bytes };
+  }
+
   async function remove(id: string) {
     await lab.models.delete({ id });
     if (selectedId.value === id) select(null);
@@ -72,6 +81,7 @@ export const useModelsStore = defineStore('models', () => {
     select,
     save,
     predict,
+    exportFile,
     remove,
     start,
     stop,

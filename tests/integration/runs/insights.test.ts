@@ -1,10 +1,13 @@
 // A real short run read through the LabApi: per-layer health series, the final evaluation
 // (checked against the test metrics the trainer's own evaluate() recorded), the bias/variance
-// diagnosis, compare with evaluations side by side, and the device probe.
+// diagnosis, compare with evaluations side by side, model export, and the device probe.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LabApi } from '../../../core/lab/api/contract.js';
 import { createRunsAdapter } from '../../../core/lab/api/runs-adapter.js';
 import { LabService } from '../../../core/lab/api/service.js';
+import { getModel } from '../../../core/lab/store/index.js';
 import { createLab, spiralsConfig, type Lab } from './support.js';
 
 let lab: Lab | undefined;
@@ -78,6 +81,22 @@ describe('run insights through the LabApi', () => {
     expect(compared.evaluations[1]!.samples).toBe(evaluation!.samples);
 
     await expect(api.runs.diagnose({ runId: 'nope' })).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('exports a saved model as the bytes of its file, named after the model', async () => {
+    const api = await labApi();
+    const run = await api.runs.create({ config: spiralsConfig(2), name: 'exported' });
+    await lab!.manager.waitFor(run.id);
+    const model = await api.models.save({ runId: run.id, name: 'spirals/v1: best' });
+    const file = await api.models.export({ id: model.id });
+    // Separators and reserved characters cannot reach the file system through the name.
+    expect(file.fileName).toMatch(/^spirals_v1_ best\.\w+$/);
+    const bytes = Buffer.from(file.contentBase64, 'base64');
+    expect(bytes.length).toBe(file.sizeBytes);
+    expect(file.sizeBytes).toBe(model.sizeBytes);
+    const row = getModel(lab!.store, model.id)!;
+    expect(bytes.equals(readFileSync(join(lab!.dir, row.file!)))).toBe(true);
+    await expect(api.models.export({ id: 'nope' })).rejects.toMatchObject({ code: 'not-found' });
   });
 
   it('describes the adapter a run would get, or says why there is none', async () => {

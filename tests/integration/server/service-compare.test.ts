@@ -113,6 +113,7 @@ const fake: RunsPort = {
   detectDevice: () => Promise.reject(new Error('unused')),
   listModels: () => [],
   saveModel: () => Promise.reject(new Error('unused')),
+  exportModel: () => Promise.reject(new Error('unused')),
   deleteModel: () => Promise.resolve(false),
   modelFile: () => undefined,
   predict: () => Promise.reject(new Error('unused')),
