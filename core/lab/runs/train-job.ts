@@ -4,18 +4,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  createAugmenter,
-  fitScaling,
-  loadDataset,
-  Preprocessor,
-  type DatasetSchema,
-  type ScalingKind,
-} from '../datasets/index.js';
-import { dispose, Random, setBackend, tensor, type Tensor } from '../../engine/index.js';
+import type { DatasetSchema } from '../datasets/index.js';
+import { Random, setBackend } from '../../engine/index.js';
 import { Sequential, type ModelSpec } from '../../engine/nn/index.js';
 import { optimizerFromConfig, scheduleFromConfig, type ScheduleConfig } from '../../engine/optim/index.js';
 import {
+  ByteRows,
   earlyStopping,
   evaluate,
   fit,
@@ -30,6 +24,13 @@ import {
 import { optimizerConfig, type RunConfig } from './config.js';
 import { resolveDevice } from './device.js';
 import { evaluateClassifier } from './evaluation.js';
+import {
+  augmentationCallback,
+  prepareData,
+  toDevice,
+  usesByteRows,
+  type PreparedData,
+} from './train-data.js';
 import type { HostMessage, TrainerMessage } from './protocol.js';
 
 export type JobMessage = Extract<HostMessage, { type: 'job' }>;
@@ -54,85 +55,6 @@ export interface CheckpointExtra {
 }
 
 const PROGRESS_INTERVAL_MS = 100;
-
-const scalingKinds: Record<Exclude<RunConfig['preprocessing']['scaling'], 'dataset'>, ScalingKind> = {
-  standardize: 'standardize',
-  minMax: 'minmax01',
-  minMax11: 'minmax11',
-  scalePixels: 'divide255',
-  none: 'none',
-};
-
-interface Prepared {
-  schema: DatasetSchema;
-  train: { x: Float32Array; y: Int32Array | Float32Array; rows: number };
-  validation: { x: Float32Array; y: Int32Array | Float32Array; rows: number } | null;
-  test: { x: Float32Array; y: Int32Array | Float32Array; rows: number } | null;
-  labelWidth: number;
-}
-
-/** Loads the dataset, splits off validation rows if asked, and scales with statistics of the training rows only. */
-async function prepareData(job: JobMessage, config: RunConfig): Promise<Prepared> {
-  const { schema, x, y, splits } = await loadDataset(job.dataDir, job.datasetId);
-  let trainRows = splits.train;
-  let validationRows: Int32Array = splits.validation;
-  if (config.training.validationSplit !== undefined && config.training.validationSplit > 0) {
-    const shuffled = Int32Array.from(trainRows);
-    const random = new Random(job.seed ^ 0x5eed);
-    for (let i = shuffled.length - 1; i > 0; i--) {
-      const j = random.int(i + 1);
-      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
-    }
-    const held = Math.round(shuffled.length * config.training.validationSplit);
-    trainRows = shuffled.subarray(0, shuffled.length - held);
-    validationRows = shuffled.subarray(shuffled.length - held);
-  }
-  if (trainRows.length === 0) throw new Error(`dataset '${schema.name}' has no training rows`);
-  const kind =
-    config.preprocessing.scaling === 'dataset'
-      ? schema.scaling.kind
-      : scalingKinds[config.preprocessing.scaling];
-  const scaling = fitScaling(kind, x, schema.featureShape, trainRows, schema.columns);
-  const fitted: DatasetSchema = { ...schema, scaling };
-  const preprocessor = new Preprocessor(fitted);
-  const featureSize = preprocessor.featureSize;
-  const labelWidth = y.length / schema.rows;
-  const take = (rows: Int32Array) => {
-    const out = new Float32Array(rows.length * featureSize);
-    const labels =
-      y instanceof Int32Array
-        ? new Int32Array(rows.length * labelWidth)
-        : new Float32Array(rows.length * labelWidth);
-    rows.forEach((row, i) => {
-      preprocessor.transform(
-        x.subarray(row * featureSize, (row + 1) * featureSize),
-        out.subarray(i * featureSize, (i + 1) * featureSize),
-      );
-      labels.set(y.subarray(row * labelWidth, (row + 1) * labelWidth), i * labelWidth);
-    });
-    return { x: out, y: labels, rows: rows.length };
-  };
-  return {
-    schema: fitted,
-    train: take(trainRows),
-    validation: validationRows.length > 0 ? take(validationRows) : null,
-    test: config.training.evaluateTest && splits.test.length > 0 ? take(splits.test) : null,
-    labelWidth,
-  };
-}
-
-function toTensors(
-  part: { x: Float32Array; y: Int32Array | Float32Array; rows: number },
-  schema: DatasetSchema,
-  labelWidth: number,
-): [Tensor, Tensor] {
-  const x = tensor(part.x, [part.rows, ...schema.featureShape]);
-  const y =
-    part.y instanceof Int32Array
-      ? tensor(part.y, [part.rows], 'int32')
-      : tensor(part.y, [part.rows, labelWidth], 'float32');
-  return [x, y];
-}
 
 /** Writes bytes under `folder` as `<sha256>.ckpt`: temp name, fsync, rename. Returns the relative path and hash. */
 export async function writeCheckpointFile(
@@ -174,13 +96,13 @@ function splitName(logName: string): { split: string; name: string } {
 
 /** Runs the job to its end and reports it. Never throws: failures become a `failed` message. */
 export async function runTrainJob(job: JobMessage, io: TrainJobIo): Promise<void> {
-  const owned: Tensor[] = [];
+  const owned: { dispose(): void }[] = [];
   let model: Sequential | null = null;
   let optimizer: ReturnType<typeof optimizerFromConfig> | null = null;
   let gpu: { destroy(): void } | null = null;
   try {
     const config = job.config as unknown as RunConfig;
-    const data = await prepareData(job, config);
+    const data = await prepareData(job.dataDir, job.datasetId, job.seed, config);
     const { schema } = data;
     const task = config.task ?? schema.task;
 
@@ -200,9 +122,10 @@ export async function runTrainJob(job: JobMessage, io: TrainJobIo): Promise<void
         { seed: job.seed },
       );
     }
-    const [trainX, trainY] = toTensors(data.train, schema, data.labelWidth);
+    const asBytes = usesByteRows(data, config);
+    const [trainX, trainY] = toDevice(data.train, schema, data.labelWidth, asBytes);
     owned.push(trainX, trainY);
-    const validation = data.validation ? toTensors(data.validation, schema, data.labelWidth) : null;
+    const validation = data.validation ? toDevice(data.validation, schema, data.labelWidth, asBytes) : null;
     if (validation) owned.push(...validation);
 
     optimizer = optimizerFromConfig(optimizerConfig(config));
@@ -231,6 +154,13 @@ export async function runTrainJob(job: JobMessage, io: TrainJobIo): Promise<void
       parameters,
     });
     io.send({ type: 'diagnostic', level: 'info', message: resolved.reason });
+    if (asBytes) {
+      io.send({
+        type: 'diagnostic',
+        level: 'info',
+        message: `${data.train.rows} training rows kept as uint8 on the ${resolved.backendName} backend (${(data.train.bytes!.data.length / 2 ** 20).toFixed(1)} MiB, a quarter of float32), scaled per batch as they are gathered`,
+      });
+    }
 
     const monitor = config.training.checkpoint.monitor ?? (validation ? 'val_loss' : 'loss');
     const mode = resolveMode(monitor, config.training.checkpoint.mode);
@@ -338,7 +268,7 @@ export async function runTrainJob(job: JobMessage, io: TrainJobIo): Promise<void
         }),
       );
     }
-    if (config.training.augmentation) {
+    if (config.training.augmentation && !(trainX instanceof ByteRows)) {
       callbacks.unshift(augmentationCallback(config, job.seed, data.train.x, schema, trainX));
     }
 
@@ -376,7 +306,7 @@ export async function runTrainJob(job: JobMessage, io: TrainJobIo): Promise<void
       return;
     }
     if (data.test) {
-      const [testX, testY] = toTensors(data.test, schema, data.labelWidth);
+      const [testX, testY] = toDevice(data.test, schema, data.labelWidth, asBytes);
       owned.push(testX, testY);
       const result = await evaluate(model, testX, testY, {
         loss: config.training.loss ?? 'sparseCategoricalCrossentropy',
@@ -401,7 +331,7 @@ export async function runTrainJob(job: JobMessage, io: TrainJobIo): Promise<void
     const err = error instanceof Error ? error : new Error(String(error));
     io.send({ type: 'failed', error: err.message, stack: err.stack ?? null });
   } finally {
-    dispose(owned);
+    for (const value of owned) value.dispose();
     optimizer?.dispose();
     model?.dispose();
     // Releases the device so the process can exit.
@@ -416,7 +346,7 @@ export async function runTrainJob(job: JobMessage, io: TrainJobIo): Promise<void
 async function sendEvaluation(
   io: TrainJobIo,
   model: Sequential,
-  data: Prepared,
+  data: PreparedData,
   batchSize: number,
   epoch: number | null,
 ): Promise<void> {
@@ -443,31 +373,4 @@ async function sendEvaluation(
 
 function emptyProgress(epoch: number): TrainerMessage & { type: 'progress' } {
   return { type: 'progress', epoch, step: 0, points: [], samplesPerSecond: null, etaSeconds: null };
-}
-
-/** Fresh random transforms of the whole (scaled) training set at every epoch's start. Images only. */
-function augmentationCallback(
-  config: RunConfig,
-  seed: number,
-  base: Float32Array,
-  schema: DatasetSchema,
-  trainX: Tensor,
-): Callback {
-  const shape = schema.featureShape;
-  if (shape.length !== 3) {
-    throw new Error(
-      `training.augmentation needs an image dataset (height × width × channels); '${schema.name}' has rows of shape [${shape.join(', ')}]`,
-    );
-  }
-  const augmenter = createAugmenter(config.training.augmentation!, seed ^ 0xa06);
-  const rows = base.length / (shape[0]! * shape[1]! * shape[2]!);
-  const out = new Float32Array(base.length);
-  return {
-    onEpochBegin() {
-      augmenter.apply(base, [rows, shape[0]!, shape[1]!, shape[2]!], out);
-      const fresh = tensor(out, trainX.shape);
-      trainX.assign(fresh);
-      fresh.dispose();
-    },
-  };
 }
