@@ -18,6 +18,7 @@ import { Sequential } from '../core/engine/nn/sequential.js';
 import type { LayerSpec } from '../core/engine/nn/layer.js';
 import { fit, evaluate, type History } from '../core/engine/train/index.js';
 import { exponentialDecay } from '../core/engine/optim/schedules.js';
+import { createAugmenter, type AugmentationOptions } from '../core/lab/datasets/augmentation.js';
 
 /** Where Debian's dataset-fashion-mnist installs the files. */
 export const DEFAULT_DIR = '/usr/share/datasets/fashion-mnist';
@@ -105,6 +106,7 @@ export interface FashionMnistResult {
   decay: number;
   bestTestAccuracy: number;
   bestEpoch: number;
+  augmentation: AugmentationOptions | null;
   wallSeconds: number;
   secondsPerEpoch: number;
 }
@@ -127,6 +129,8 @@ export interface FashionMnistOptions {
   testLimit?: number;
   /** Print progress. Defaults to true. */
   verbose?: boolean;
+  /** Fresh random transforms of the training images at every epoch's start (CNN input only). */
+  augmentation?: AugmentationOptions;
 }
 
 /** Trains one model on Fashion-MNIST and scores it on the test set. */
@@ -147,6 +151,7 @@ export async function runFashionMnist(
   const y = nn.tensor(train.y);
   const xTest = nn.tensor(test.x, [test.n, ...shape]);
   const yTest = nn.tensor(test.y);
+  const augment = augmentationCallback(options.augmentation, train.x, [train.n, ...shape], x);
   const model = Sequential.fromSpec({ layers: models[kind].layers }, { seed: 42 });
   model.build([...shape]);
   const loss = { name: 'sparse_categorical_crossentropy', fromLogits: true };
@@ -162,6 +167,7 @@ export async function runFashionMnist(
     validationData: [xTest, yTest],
     validationBatchSize: 500,
     callbacks: [
+      ...augment,
       {
         onStepEnd: (e) => {
           if (verbose && e.step % 100 === 0)
@@ -195,10 +201,37 @@ export async function runFashionMnist(
     decay,
     bestTestAccuracy: best,
     bestEpoch: accuracies.indexOf(best) + 1,
+    augmentation: options.augmentation ?? null,
     wallSeconds,
     secondsPerEpoch: wallSeconds / history.epochs.length,
   };
 }
+
+/** Rewrites the training images (already on the device as `x`) with new random transforms each epoch. */
+function augmentationCallback(
+  options: AugmentationOptions | undefined,
+  base: Float32Array,
+  shape: number[],
+  x: nn.Tensor,
+): { onEpochBegin(): void }[] {
+  if (!options) return [];
+  if (shape.length !== 4) throw new Error('augmentation needs images: use it with the cnn model');
+  const augmenter = createAugmenter(options, 0xa06);
+  const out = new Float32Array(base.length);
+  return [
+    {
+      onEpochBegin() {
+        augmenter.apply(base, shape as [number, number, number, number], out);
+        const fresh = nn.tensor(out, x.shape);
+        x.assign(fresh);
+        fresh.dispose();
+      },
+    },
+  ];
+}
+
+/** The `--augment` preset: a left–right mirror half the time and a shift of up to ±1.4 pixels. */
+export const augmentPreset: AugmentationOptions = { horizontalFlip: true, translateFraction: 0.05 };
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -221,6 +254,7 @@ async function main(): Promise<void> {
         decay: option('decay', defaults[kind].decay),
         limit: option('limit', Infinity),
         testLimit: option('test-limit', Infinity),
+        ...(process.argv.includes('--augment') ? { augmentation: augmentPreset } : {}),
       }),
     );
   }

@@ -30,6 +30,17 @@ export function sizeClass(bytes: number): number {
   return Math.ceil(bytes / quarter) * quarter;
 }
 
+/**
+ * The size class, but never past the device's largest buffer when the request itself fits:
+ * rounding a 1.1 GiB tensor up to 1.25 GiB must not turn a buffer the device can hold into one
+ * it refuses. Such a buffer is still pooled, under its own exact (16-aligned) size.
+ */
+export function cappedSizeClass(bytes: number, maxBufferSize: number): number {
+  const size = sizeClass(bytes);
+  if (size <= maxBufferSize) return size;
+  return Math.max(Math.ceil(bytes / 16) * 16, 16);
+}
+
 export class BufferPool {
   private readonly free = new Map<number, GPUBuffer[]>();
   private pending = new Map<number, GPUBuffer[]>();
@@ -53,7 +64,7 @@ export class BufferPool {
    * `queue.writeBuffer`, so only buffers free since the last submit do.
    */
   acquire(bytes: number, user: 'kernel' | 'queue'): GPUBuffer {
-    const size = sizeClass(bytes);
+    const size = cappedSizeClass(bytes, this.device.limits.maxBufferSize);
     // Kernels take the buffers released in this batch first and leave the free ones to
     // uploads, which can use nothing else: the other way round, every step of a long batch
     // (several training steps between reads) drew new buffers for its uploads and the pool
