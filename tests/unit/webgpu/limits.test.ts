@@ -59,11 +59,26 @@ describe.skipIf(!gpu)('requests past the adapter limits', () => {
     await expectLimitError(() => nn.tensor(data, [data.length]), /upload.*maxStorageBufferBindingSize/);
   });
 
-  it('a batched matmul needing more workgroups than one grid dimension allows names the limit', async () => {
-    const batch = limits().maxComputeWorkgroupsPerDimension! + 1;
-    await expectLimitError(
-      () => nn.matmul(nn.ones([batch, 1, 1]), nn.ones([batch, 1, 1])),
-      /matmul.*(maxComputeWorkgroupsPerDimension|per dimension)/,
-    );
+  it('a batched matmul of more matrices than one grid dimension holds runs, spread over y', async () => {
+    const batch = limits().maxComputeWorkgroupsPerDimension! + 3;
+    const a = Float32Array.from({ length: batch * 2 * 3 }, (_, i) => ((i * 7) % 11) - 5);
+    const b = Float32Array.from({ length: batch * 3 * 2 }, (_, i) => ((i * 5) % 13) - 6);
+    const got = await nn.withBackend(be, async () => {
+      const product = nn.tidy(() => nn.matmul(nn.tensor(a, [batch, 2, 3]), nn.tensor(b, [batch, 3, 2])));
+      expect(product.backend).toBe(be);
+      const values = (await product.data()) as Float32Array;
+      product.dispose();
+      return values;
+    });
+    // Every matrix, the last slice's included, against the product computed here.
+    for (const z of [0, 1, 65534, 65535, batch - 1]) {
+      for (let i = 0; i < 2; i++) {
+        for (let j = 0; j < 2; j++) {
+          let expected = 0;
+          for (let k = 0; k < 3; k++) expected += a[z * 6 + i * 3 + k]! * b[z * 6 + k * 2 + j]!;
+          expect(got[z * 4 + i * 2 + j]).toBe(expected);
+        }
+      }
+    }
   });
 });

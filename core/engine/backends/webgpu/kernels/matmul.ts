@@ -20,6 +20,8 @@ import type { GPUStorage } from '../storage.js';
 
 const TILE = 64;
 const TILE_K = 16;
+/** Workgroups per grid dimension that every WebGPU adapter allows (the spec's minimum limit). */
+const GRID_LIMIT = 65535;
 
 /** How an operand's tile is read: vec4 along its first (rows) or second (cols) dim, or scalar. */
 type LoadMode = 'vec-rows' | 'vec-cols' | 'scalar';
@@ -184,15 +186,19 @@ export function matmulProgram(a: View, b: View, out: GPUStorage, epilogue?: Matm
   const value = epi ? (j: string) => `epilogue(acc[i][${j}], gn + ${j})` : (j: string) => `acc[i][${j}]`;
   const vecValue = epi ? `vec4<f32>(${[0, 1, 2, 3].map((j) => value(`${j}u`)).join(', ')})` : 'acc[i]';
   const store = outVec
-    ? `    if (gm < u.M && gn < u.N) { out[(outBase + gm * u.N + gn) / 4u] = ${vecValue}; }`
+    ? `    if (inBatch && gm < u.M && gn < u.N) { out[(outBase + gm * u.N + gn) / 4u] = ${vecValue}; }`
     : `    for (var j = 0u; j < 4u; j++) {
-      if (gm < u.M && gn + j < u.N) { out[outBase + gm * u.N + gn + j] = ${value('j')}; }
+      if (inBatch && gm < u.M && gn + j < u.N) { out[outBase + gm * u.N + gn + j] = ${value('j')}; }
     }`;
+  // More matrices than one grid dimension holds: z takes GRID_LIMIT of them and y repeats the
+  // M tiles once per further slice of the batch.
+  const mTiles = Math.ceil(M / TILE);
+  const zSlices = Math.ceil(batch / GRID_LIMIT);
   const epilogueKey = epilogue ? `:${epilogue.bias ? 'bias' : 'nobias'}:${epilogue.activation}` : '';
   return {
     key: `matmul:${aMode}:${bMode}:${outVec ? 'vec' : 'scalar'}${epilogueKey}`,
     workgroupSize: [16, 16, 1],
-    dispatch: { groups: [Math.ceil(N / TILE), Math.ceil(M / TILE), batch] },
+    dispatch: { groups: [Math.ceil(N / TILE), mTiles * zSlices, Math.min(batch, GRID_LIMIT)] },
     bindings: [
       { name: 'out', storage: out, access: 'read_write', vec4: outVec },
       { name: 'a', storage: a.storage as GPUStorage, access: 'read', vec4: aMode.startsWith('vec') },
@@ -203,6 +209,8 @@ export function matmulProgram(a: View, b: View, out: GPUStorage, epilogue?: Matm
       { name: 'M', type: 'u32', value: M },
       { name: 'K', type: 'u32', value: K },
       { name: 'N', type: 'u32', value: N },
+      { name: 'm_tiles', type: 'u32', value: mTiles },
+      { name: 'batch', type: 'u32', value: batch },
       { name: 'a_rs', type: 'i32', value: sam },
       { name: 'a_cs', type: 'i32', value: sak },
       { name: 'b_rs', type: 'i32', value: sbk },
@@ -223,10 +231,14 @@ fn kernel(inv: Invocation) {
   let tx = inv.lid.x;
   let ty = inv.lid.y;
   let n0 = inv.wid.x * ${TILE}u;
-  let m0 = inv.wid.y * ${TILE}u;
-  let z = inv.wid.z;
-  let aBase = abatch_at(z);
-  let bBase = bbatch_at(z);
+  let m0 = (inv.wid.y % u.m_tiles) * ${TILE}u;
+  let z = inv.wid.z + (inv.wid.y / u.m_tiles) * ${GRID_LIMIT}u;
+  // The last slice's extra workgroups compute a copy of the last matrix and store nothing
+  // (no early return: every thread must reach the barriers).
+  let inBatch = z < u.batch;
+  let zc = min(z, u.batch - 1u);
+  let aBase = abatch_at(zc);
+  let bBase = bbatch_at(zc);
   var acc: array<vec4<${t}>, 4>;
   for (var k0 = 0u; k0 < u.K; k0 += ${TILE_K}u) {
     load_a(inv.local, m0, n0, k0, aBase);
