@@ -7,11 +7,12 @@
   'target_defaults': {
     'cflags!': ['-fno-exceptions'],
     'cflags_cc!': ['-fno-exceptions', '-O2'],
-    'cflags_cc': ['-O3', '-fexceptions', '-fvisibility=hidden'],
+    # -fno-math-errno: sqrt of a negative sets no errno (nothing reads it), so it vectorises.
+    'cflags_cc': ['-O3', '-fexceptions', '-fvisibility=hidden', '-fno-math-errno'],
     'xcode_settings': {
       'GCC_ENABLE_CPP_EXCEPTIONS': 'YES',
       'GCC_OPTIMIZATION_LEVEL': '3',
-      'OTHER_CPLUSPLUSFLAGS': ['-O3'],
+      'OTHER_CPLUSPLUSFLAGS': ['-O3', '-fno-math-errno'],
     },
     'msvs_settings': {
       'VCCLCompilerTool': { 'ExceptionHandling': 1, 'Optimization': 2 },
@@ -20,7 +21,8 @@
   'targets': [
     {
       'target_name': 'nnlab_kernels',
-      'sources': ['src/addon.cc', 'src/kernels_generic.cc'],
+      'sources': ['src/addon.cc', 'src/elementwise.cc', 'src/window.cc', 'src/batch_norm.cc',
+                  'src/kernels_generic.cc'],
       'defines': ['NAPI_VERSION=8'],
       'conditions': [
         ['target_arch=="x64"', {

@@ -8,6 +8,9 @@
 //   setThreads(n): number   (0 = default; returns the count in effect)
 //   getThreads(): number
 //   adamUpdate(param, grad, m, v, lr, beta1, beta2, epsilon, step, weightDecay)
+//   unaryOps, binaryOps, mapUnary, mapBinary, sumLeadingRows (see elementwise.cc)
+//   im2col, col2im, maxPool2d (see window.cc)
+//   batchNormForward, batchNormBackward (see batch_norm.cc)
 #include <node_api.h>
 
 #include <atomic>
@@ -29,7 +32,10 @@
 #include <intrin.h>
 #endif
 
+#include "batch_norm.h"
+#include "elementwise.h"
 #include "gemm.h"
+#include "window.h"
 
 namespace nnlab {
 
@@ -532,7 +538,10 @@ napi_value Init(napi_env env, napi_value exports) {
   NAPI_CALL(env, napi_set_named_property(env, exports, "setThreads", fn));
   NAPI_CALL(env, napi_create_function(env, "getThreads", NAPI_AUTO_LENGTH, GetThreads, nullptr, &fn));
   NAPI_CALL(env, napi_set_named_property(env, exports, "getThreads", fn));
-  NAPI_CALL(env, napi_create_int32(env, 2, &value));
+  NAPI_CALL(env, register_elementwise(env, exports));
+  NAPI_CALL(env, register_window(env, exports));
+  NAPI_CALL(env, register_batch_norm(env, exports));
+  NAPI_CALL(env, napi_create_int32(env, 3, &value));
   NAPI_CALL(env, napi_set_named_property(env, exports, "abiVersion", value));
   NAPI_CALL(env, napi_create_string_utf8(env, kernel().info.name, NAPI_AUTO_LENGTH, &value));
   NAPI_CALL(env, napi_set_named_property(env, exports, "kernel", value));

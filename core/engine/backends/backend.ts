@@ -139,6 +139,19 @@ export interface AdamHyper {
   readonly step: number;
 }
 
+/** What batchNormTraining gives: the output and the batch statistics, each [C] contiguous. */
+export interface BatchNormOutputs {
+  readonly y: Storage;
+  readonly mean: Storage;
+  readonly variance: Storage;
+}
+
+export interface BatchNormGrads {
+  readonly dx: Storage;
+  readonly dGamma: Storage;
+  readonly dBeta: Storage;
+}
+
 export interface Backend {
   readonly name: 'cpu' | 'webgpu';
   /** float64 is optional (the CPU backend has it, for gradient checks). */
@@ -246,4 +259,30 @@ export interface Backend {
    * CPU and gives a row of `shift` on a GPU (no read-back to check it).
    */
   gatherBytes?(packed: Storage, layout: ByteRowLayout, indices: View, scale: number, shift: number): Storage;
+  /**
+   * Batch normalization in training mode with statistics over every axis but the last: x is
+   * read as [rows, C]; `gamma` and `beta` hold C values (or are null). With the composed
+   * ops' roundings (ops/batch-norm.ts): μ = Σx / rows, σ² = Σ(x − μ)² / rows (biased),
+   * s = 1 / √(σ² + ε), y = (x − μ)·(s·γ) + β. Out: y of x's shape, mean and variance [C].
+   * Returns null when it cannot take the call (dtype, layout); the engine then composes.
+   */
+  batchNormTraining?(
+    x: View,
+    gamma: View | null,
+    beta: View | null,
+    epsilon: number,
+  ): BatchNormOutputs | null;
+  /**
+   * The gradients of batchNormTraining from dy (x's shape) and the forward's x, mean and
+   * variance: ∂β = Σ dy, ∂γ = s·Σ dy·(x − μ), ∂x = dy·f − (x − μ)·f·s²·Σdy(x − μ)/rows − f·∂β/rows
+   * with f = s·γ. Returns null when it cannot take the call.
+   */
+  batchNormTrainingGrad?(
+    dy: View,
+    x: View,
+    mean: View,
+    variance: View,
+    gamma: View | null,
+    epsilon: number,
+  ): BatchNormGrads | null;
 }

@@ -6,6 +6,8 @@ import type {
   AdamHyper,
   AdapterInfo,
   Backend,
+  BatchNormGrads,
+  BatchNormOutputs,
   ByteRowLayout,
   BinaryOp,
   ReduceOp,
@@ -16,14 +18,7 @@ import type {
 } from '../backend.js';
 import { bytesPerElement, typedArrayFor, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { contiguousStrides, sizeOf, type Layout, type Shape } from '../../tensor/layout.js';
-import {
-  binaryExpressions,
-  copyStrided,
-  mapBinary,
-  mapUnary,
-  mapWhere,
-  unaryExpressions,
-} from './elementwise.js';
+import { binaryKernel, copyStrided, mapWhere, unaryKernel } from './elementwise.js';
 import { gatherBytesKernel, gatherKernel, scatterAddKernel } from './indexing.js';
 import { matmulKernel } from './matmul.js';
 import { argReduceKernel, reduceKernel, softmaxKernel } from './reduce.js';
@@ -33,6 +28,9 @@ import { col2imKernel, im2colKernel, maxPoolKernel } from './window.js';
 import { gemmBackendName } from './gemm.js';
 import { adamUpdate as adamStep } from './adam.js';
 import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from './crossentropy.js';
+import { loadNativeKernels } from './native-loader.js';
+
+const native = loadNativeKernels();
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu' as const;
@@ -42,10 +40,20 @@ export class CpuBackend implements Backend {
   /** Released buffers for reuse (see storage-pool.ts: new arrays cost page faults). */
   private readonly pool = new StoragePool();
 
+  /** A zeroed storage (kernels that accumulate or write sparsely rely on the zeros). */
   private allocate(size: number, dtype: DType): CpuStorage {
+    return this.allocateFor(size, dtype, true);
+  }
+
+  /** A storage with arbitrary contents, for kernels that write every element. */
+  private allocateOverwritten(size: number, dtype: DType): CpuStorage {
+    return this.allocateFor(size, dtype, false);
+  }
+
+  private allocateFor(size: number, dtype: DType, zeroed: boolean): CpuStorage {
     this.liveStorages++;
     this.liveBytes += size * bytesPerElement[dtype];
-    return new CpuStorage(this.pool.take(dtype, size), dtype);
+    return new CpuStorage(this.pool.take(dtype, size, zeroed), dtype);
   }
 
   full(size: number, dtype: DType, value: number): Storage {
@@ -91,7 +99,7 @@ export class CpuBackend implements Backend {
   }
 
   copy(x: View, dtype: DType = x.storage.dtype): Storage {
-    const out = this.allocate(sizeOf(x.layout.shape), dtype);
+    const out = this.allocateOverwritten(sizeOf(x.layout.shape), dtype);
     copyStrided(out.data, contiguousLayoutOf(x.layout.shape), cpuData(x.storage), x.layout);
     return out;
   }
@@ -101,19 +109,19 @@ export class CpuBackend implements Backend {
   }
 
   unary(op: UnaryOp, x: View, param = 0): Storage {
-    const out = this.allocate(sizeOf(x.layout.shape), x.storage.dtype);
-    mapUnary(unaryExpressions[op], out.data, cpuData(x.storage), x.layout, param);
+    const out = this.allocateOverwritten(sizeOf(x.layout.shape), x.storage.dtype);
+    unaryKernel(op, out.data, cpuData(x.storage), x.layout, param);
     return out;
   }
 
   binary(op: BinaryOp, a: View, b: View): Storage {
-    const out = this.allocate(sizeOf(a.layout.shape), a.storage.dtype);
-    mapBinary(binaryExpressions[op], out.data, cpuData(a.storage), a.layout, cpuData(b.storage), b.layout);
+    const out = this.allocateOverwritten(sizeOf(a.layout.shape), a.storage.dtype);
+    binaryKernel(op, out.data, cpuData(a.storage), a.layout, cpuData(b.storage), b.layout);
     return out;
   }
 
   where(cond: View, a: View, b: View): Storage {
-    const out = this.allocate(sizeOf(a.layout.shape), a.storage.dtype);
+    const out = this.allocateOverwritten(sizeOf(a.layout.shape), a.storage.dtype);
     mapWhere(
       out.data,
       cpuData(cond.storage),
@@ -198,7 +206,7 @@ export class CpuBackend implements Backend {
   }
 
   im2col(x: View, g: WindowGeometry, padValue: number): Storage {
-    const out = this.allocate(
+    const out = this.allocateOverwritten(
       g.batch * g.outHeight * g.outWidth * g.kernelHeight * g.kernelWidth * g.channels,
       x.storage.dtype,
     );
@@ -214,8 +222,8 @@ export class CpuBackend implements Backend {
 
   maxPool2d(x: View, g: WindowGeometry): { values: Storage; argmax: Storage } {
     const size = g.batch * g.outHeight * g.outWidth * g.channels;
-    const values = this.allocate(size, x.storage.dtype);
-    const argmax = this.allocate(size, 'int32');
+    const values = this.allocateOverwritten(size, x.storage.dtype);
+    const argmax = this.allocateOverwritten(size, 'int32');
     maxPoolKernel(values.data, argmax.data as Int32Array, this.contiguousData(x), g);
     return { values, argmax };
   }
@@ -251,13 +259,83 @@ export class CpuBackend implements Backend {
   }
 
   /** The view's values as a contiguous array: the storage itself when already laid out so. */
+  // Fused batch normalization: native float32 over contiguous data only, so that its sums run
+  // in the same order as the composed ops' (which it reproduces bit for bit); else null.
+  batchNormTraining(
+    x: View,
+    gamma: View | null,
+    beta: View | null,
+    epsilon: number,
+  ): BatchNormOutputs | null {
+    const shape = x.layout.shape;
+    const channels = shape[shape.length - 1] ?? 0;
+    const size = sizeOf(shape);
+    const xs = this.float32InPlace(x);
+    const gs = gamma ? this.float32InPlace(gamma) : null;
+    const bs = beta ? this.float32InPlace(beta) : null;
+    if (!native || !xs || (gamma && !gs) || (beta && !bs) || channels === 0 || size === 0) return null;
+    const y = this.allocateOverwritten(size, 'float32');
+    const mean = this.allocateOverwritten(channels, 'float32');
+    const variance = this.allocateOverwritten(channels, 'float32');
+    native.batchNormForward(
+      y.data as Float32Array,
+      mean.data as Float32Array,
+      variance.data as Float32Array,
+      xs,
+      gs,
+      bs,
+      size / channels,
+      channels,
+      epsilon,
+    );
+    return { y, mean, variance };
+  }
+
+  batchNormTrainingGrad(
+    dy: View,
+    x: View,
+    mean: View,
+    variance: View,
+    gamma: View | null,
+    epsilon: number,
+  ): BatchNormGrads | null {
+    const shape = x.layout.shape;
+    const channels = shape[shape.length - 1] ?? 0;
+    const size = sizeOf(shape);
+    const [dys, xs, ms, vs] = [dy, x, mean, variance].map((v) => this.float32InPlace(v));
+    const gs = gamma ? this.float32InPlace(gamma) : null;
+    if (!native || !dys || !xs || !ms || !vs || (gamma && !gs) || channels === 0 || size === 0) return null;
+    const dx = this.allocateOverwritten(size, 'float32');
+    const dGamma = this.allocateOverwritten(channels, 'float32');
+    const dBeta = this.allocateOverwritten(channels, 'float32');
+    native.batchNormBackward(
+      dx.data as Float32Array,
+      dGamma.data as Float32Array,
+      dBeta.data as Float32Array,
+      dys,
+      xs,
+      ms,
+      vs,
+      gs,
+      size / channels,
+      channels,
+      epsilon,
+    );
+    return { dx, dGamma, dBeta };
+  }
+
+  /** The view's elements as a float32 subarray when they are contiguous in storage, else null. */
+  private float32InPlace(view: View): Float32Array | null {
+    const data = cpuData(view.storage);
+    if (!(data instanceof Float32Array) || !isDense(view.layout)) return null;
+    return data.subarray(view.layout.offset, view.layout.offset + sizeOf(view.layout.shape));
+  }
+
   private contiguousData(view: View): TypedArray {
     const data = cpuData(view.storage);
-    const { shape, strides, offset } = view.layout;
+    const { shape, offset } = view.layout;
     const size = sizeOf(shape);
-    const expected = contiguousStrides(shape);
-    if (shape.every((d, i) => d === 1 || strides[i] === expected[i]))
-      return data.subarray(offset, offset + size);
+    if (isDense(view.layout)) return data.subarray(offset, offset + size);
     const out = typedArrayFor(view.storage.dtype, size);
     copyStrided(out, contiguousLayoutOf(shape), data, view.layout);
     return out;
@@ -270,4 +348,10 @@ function contiguousLayoutOf(shape: Shape): Layout {
 
 export function createCpuBackend(): CpuBackend {
   return new CpuBackend();
+}
+
+/** Row-major contiguous from its offset (size-1 dimensions may have any stride). */
+function isDense(layout: Layout): boolean {
+  const expected = contiguousStrides(layout.shape);
+  return layout.shape.every((d, i) => d === 1 || layout.strides[i] === expected[i]);
 }

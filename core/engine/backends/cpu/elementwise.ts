@@ -1,11 +1,13 @@
 /**
  * CPU elementwise kernels: one loop template per arity, specialised for each op by a WGSL-like
- * table of JavaScript expressions and compiled once (V8 then inlines the expression).
+ * table of JavaScript expressions and compiled once (V8 then inlines the expression). Large
+ * float32 work goes to the native addon where it has the op (native-elementwise.ts).
  */
 import type { BinaryOp, UnaryOp } from '../backend.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { Layout } from '../../tensor/layout.js';
-import { planRows } from './strided.js';
+import { nativeBinary, nativeUnary } from './native-elementwise.js';
+import { planRows, type RowPlan } from './strided.js';
 
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
@@ -115,7 +117,34 @@ function binaryLoop(expression: string): BinaryLoop {
   return loop;
 }
 
-/** out (contiguous) = expression(x) over a strided view. */
+/** out (contiguous) = op(x) over a strided view: native when it can, else TypeScript. */
+export function unaryKernel(
+  op: UnaryOp,
+  out: TypedArray,
+  x: TypedArray,
+  layout: Layout,
+  param: number,
+): void {
+  if (out.length === 0) return;
+  const plan = planRows(layout.shape, [layout]);
+  if (!nativeUnary(op, out, x, plan, param)) unaryRows(unaryExpressions[op], out, x, plan, param);
+}
+
+/** out (contiguous) = op(a, b) over two views of the output's shape: native when it can. */
+export function binaryKernel(
+  op: BinaryOp,
+  out: TypedArray,
+  a: TypedArray,
+  aLayout: Layout,
+  b: TypedArray,
+  bLayout: Layout,
+): void {
+  if (out.length === 0) return;
+  const plan = planRows(aLayout.shape, [aLayout, bLayout]);
+  if (!nativeBinary(op, out, a, b, plan)) binaryRows(binaryExpressions[op], out, a, b, plan);
+}
+
+/** out (contiguous) = expression(x) over a strided view, in TypeScript. */
 export function mapUnary(
   expression: string,
   out: TypedArray,
@@ -124,14 +153,17 @@ export function mapUnary(
   param: number,
 ): void {
   if (out.length === 0) return;
-  const plan = planRows(layout.shape, [layout]);
+  unaryRows(expression, out, x, planRows(layout.shape, [layout]), param);
+}
+
+function unaryRows(expression: string, out: TypedArray, x: TypedArray, plan: RowPlan, param: number): void {
   const loop = unaryLoop(expression);
   const offsets = plan.offsets[0]!;
   const stride = plan.innerStrides[0]!;
   for (let r = 0; r < plan.rows; r++) loop(out, x, plan.inner, r * plan.inner, offsets[r]!, stride, param);
 }
 
-/** out (contiguous) = expression(a, b) over two views of the output's shape. */
+/** out (contiguous) = expression(a, b) over two views of the output's shape, in TypeScript. */
 export function mapBinary(
   expression: string,
   out: TypedArray,
@@ -141,7 +173,10 @@ export function mapBinary(
   bLayout: Layout,
 ): void {
   if (out.length === 0) return;
-  const plan = planRows(aLayout.shape, [aLayout, bLayout]);
+  binaryRows(expression, out, a, b, planRows(aLayout.shape, [aLayout, bLayout]));
+}
+
+function binaryRows(expression: string, out: TypedArray, a: TypedArray, b: TypedArray, plan: RowPlan): void {
   const loop = binaryLoop(expression);
   const [ao, bo] = plan.offsets as [Int32Array, Int32Array];
   const [as, bs] = plan.innerStrides as [number, number];

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The ABI between this loader and native/src/addon.cc; bump both together. */
-const ABI_VERSION = 2;
+const ABI_VERSION = 3;
 
 export interface NativeKernels {
   readonly abiVersion: number;
@@ -48,6 +48,73 @@ export interface NativeKernels {
     step: number,
     weightDecay: number,
   ): void;
+  /** The elementwise ops the addon has, by name; an op's index is its code. */
+  readonly unaryOps: readonly string[];
+  readonly binaryOps: readonly string[];
+  /**
+   * out[r·inner + j] = op(x[offsets[r] + j·stride]) for float32 over a row plan (strided.ts);
+   * bit-identical to the TypeScript expression. Validates bounds and throws RangeError.
+   */
+  mapUnary(
+    code: number,
+    out: Float32Array,
+    x: Float32Array,
+    offsets: Int32Array,
+    stride: number,
+    rows: number,
+    inner: number,
+    param: number,
+  ): void;
+  /** out[r·inner + j] = op(a[aOffsets[r] + j·aStride], b[bOffsets[r] + j·bStride]), as mapUnary. */
+  mapBinary(
+    code: number,
+    out: Float32Array,
+    a: Float32Array,
+    aOffsets: Int32Array,
+    aStride: number,
+    b: Float32Array,
+    bOffsets: Int32Array,
+    bStride: number,
+    rows: number,
+    inner: number,
+  ): void;
+  /** out[c] = Σ_r x[offset + r·width + c], accumulated in double in row order. */
+  sumLeadingRows(out: Float32Array, x: Float32Array, offset: number, rows: number, width: number): void;
+  /**
+   * The window kernels of window.ts over contiguous NHWC float32 images, bit-identical to them;
+   * `geometry` holds the 14 WindowGeometry fields in backend.ts order. col2im adds into `image`.
+   */
+  im2col(cols: Float32Array, x: Float32Array, geometry: Int32Array, padValue: number): void;
+  col2im(image: Float32Array, cols: Float32Array, geometry: Int32Array): void;
+  maxPool2d(values: Float32Array, argmax: Int32Array, x: Float32Array, geometry: Int32Array): void;
+  /**
+   * Batch normalization in training mode over x viewed as [rows, channels], bit-identical to
+   * the composed ops of core/engine/ops/batch-norm.ts (see native/src/batch_norm.cc).
+   */
+  batchNormForward(
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array | null,
+    beta: Float32Array | null,
+    rows: number,
+    channels: number,
+    epsilon: number,
+  ): void;
+  batchNormBackward(
+    dx: Float32Array,
+    dGamma: Float32Array,
+    dBeta: Float32Array,
+    dy: Float32Array,
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    gamma: Float32Array | null,
+    rows: number,
+    channels: number,
+    epsilon: number,
+  ): void;
   /** Threads used for large products (0 = the default); returns the count in effect. */
   setThreads(threads: number): number;
   getThreads(): number;
@@ -76,6 +143,16 @@ function isNativeKernels(value: unknown): value is NativeKernels {
     (v.kernel === 'native-avx2' || v.kernel === 'native-generic') &&
     typeof v.sgemm === 'function' &&
     typeof v.adamUpdate === 'function' &&
+    Array.isArray(v.unaryOps) &&
+    Array.isArray(v.binaryOps) &&
+    typeof v.mapUnary === 'function' &&
+    typeof v.mapBinary === 'function' &&
+    typeof v.sumLeadingRows === 'function' &&
+    typeof v.im2col === 'function' &&
+    typeof v.col2im === 'function' &&
+    typeof v.maxPool2d === 'function' &&
+    typeof v.batchNormForward === 'function' &&
+    typeof v.batchNormBackward === 'function' &&
     typeof v.setThreads === 'function' &&
     typeof v.getThreads === 'function'
   );

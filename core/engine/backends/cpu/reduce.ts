@@ -6,6 +6,7 @@
 import type { ReduceOp } from '../backend.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { Layout } from '../../tensor/layout.js';
+import { nativeSumLeadingRows } from './native-elementwise.js';
 import { collapse, rowOffsets } from './strided.js';
 
 function split(layout: Layout, axes: readonly number[]) {
@@ -98,6 +99,7 @@ function trySumLeadingRows(out: TypedArray, x: TypedArray, layout: Layout, axes:
   }
   const width = out.length;
   const rows = s / width;
+  if (nativeSumLeadingRows(out, x, layout.offset, rows, width)) return true;
   const acc = new Float64Array(width);
   let i = layout.offset;
   for (let r = 0; r < rows; r++) {

@@ -19,14 +19,18 @@ export class StoragePool {
 
   constructor(readonly capacityBytes = 256 * 1024 * 1024) {}
 
-  /** A zeroed array of `size` elements: a pooled one when available, else a new one. */
-  take(dtype: DType, size: number): TypedArray {
+  /**
+   * A zeroed array of `size` elements: a pooled one when available, else a new one. With
+   * `zeroed` false a pooled array keeps its old contents — for kernels that write every
+   * element, which then skip a pass over memory.
+   */
+  take(dtype: DType, size: number, zeroed = true): TypedArray {
     if (size >= MIN_POOLED_ELEMENTS) {
       const list = this.free.get(key(dtype, size));
       const reused = list?.pop();
       if (reused) {
         this.bytes -= reused.byteLength;
-        return reused.fill(0);
+        return zeroed ? reused.fill(0) : reused;
       }
     }
     return typedArrayFor(dtype, size);

@@ -1,8 +1,63 @@
-/** CPU im2col and col2im over contiguous NHWC images. */
+/**
+ * CPU im2col, col2im and max pooling over contiguous NHWC images. Float32 work runs in the
+ * native addon when it was built (native/src/window.cc, the same loops, bit-identical); the
+ * TypeScript loops below serve float64 and machines without it.
+ */
 import type { WindowGeometry } from '../backend.js';
 import type { TypedArray } from '../../tensor/dtype.js';
+import { loadNativeKernels } from './native-loader.js';
+
+const native = loadNativeKernels();
+
+/** The geometry as the addon reads it: the 14 fields in WindowGeometry's order. */
+export function packGeometry(g: WindowGeometry): Int32Array {
+  return Int32Array.of(
+    g.batch,
+    g.inHeight,
+    g.inWidth,
+    g.channels,
+    g.kernelHeight,
+    g.kernelWidth,
+    g.strideHeight,
+    g.strideWidth,
+    g.dilationHeight,
+    g.dilationWidth,
+    g.padTop,
+    g.padLeft,
+    g.outHeight,
+    g.outWidth,
+  );
+}
 
 export function im2colKernel(cols: TypedArray, x: TypedArray, g: WindowGeometry, padValue: number): void {
+  if (native && cols instanceof Float32Array && x instanceof Float32Array)
+    native.im2col(cols, x, packGeometry(g), padValue);
+  else im2colTypescript(cols, x, g, padValue);
+}
+
+/** Adds each patch entry back into `image`, which must start zeroed. */
+export function col2imKernel(image: TypedArray, cols: TypedArray, g: WindowGeometry): void {
+  if (native && image instanceof Float32Array && cols instanceof Float32Array)
+    native.col2im(image, cols, packGeometry(g));
+  else col2imTypescript(image, cols, g);
+}
+
+/**
+ * Max pooling straight from the image: each window's maximum and the flat index of the
+ * element it came from (the first maximum; a NaN wins and propagates).
+ */
+export function maxPoolKernel(
+  values: TypedArray,
+  argmax: Int32Array,
+  x: TypedArray,
+  g: WindowGeometry,
+): void {
+  if (native && values instanceof Float32Array && x instanceof Float32Array)
+    native.maxPool2d(values, argmax, x, packGeometry(g));
+  else maxPoolTypescript(values, argmax, x, g);
+}
+
+export function im2colTypescript(cols: TypedArray, x: TypedArray, g: WindowGeometry, padValue: number): void {
   const { batch, inHeight: H, inWidth: W, channels: C, kernelHeight: KH, kernelWidth: KW } = g;
   const rowLength = KH * KW * C;
   let row = 0;
@@ -28,7 +83,7 @@ export function im2colKernel(cols: TypedArray, x: TypedArray, g: WindowGeometry,
   }
 }
 
-export function col2imKernel(image: TypedArray, cols: TypedArray, g: WindowGeometry): void {
+export function col2imTypescript(image: TypedArray, cols: TypedArray, g: WindowGeometry): void {
   const { batch, inHeight: H, inWidth: W, channels: C, kernelHeight: KH, kernelWidth: KW } = g;
   const rowLength = KH * KW * C;
   let row = 0;
@@ -50,11 +105,7 @@ export function col2imKernel(image: TypedArray, cols: TypedArray, g: WindowGeome
   }
 }
 
-/**
- * Max pooling straight from the image: each window's maximum and the flat index of the
- * element it came from (the first maximum; a NaN wins and propagates).
- */
-export function maxPoolKernel(
+export function maxPoolTypescript(
   values: TypedArray,
   argmax: Int32Array,
   x: TypedArray,
