@@ -5,7 +5,7 @@
  * location, or the folder given with --dir.
  *
  *   npx tsx examples/fashion-mnist.ts [mlp|cnn|both] [--epochs N] [--batch N] [--lr RATE]
- *     [--decay FACTOR] [--dir FOLDER]
+ *     [--decay FACTOR] [--dir FOLDER] [--augment]
  *     [--limit N] [--test-limit N]   (use the first N images only, for a quick try)
  *
  * Prints each epoch's loss, test accuracy and time, then the final numbers as JSON.

@@ -17,7 +17,7 @@ import type {
   WindowGeometry,
 } from '../backend.js';
 import { bytesPerElement, typedArrayFor, type DType, type TypedArray } from '../../tensor/dtype.js';
-import { contiguousStrides, sizeOf, type Layout, type Shape } from '../../tensor/layout.js';
+import { contiguousStrides, isContiguous, sizeOf, type Layout, type Shape } from '../../tensor/layout.js';
 import { binaryKernel, copyStrided, mapWhere, unaryKernel } from './elementwise.js';
 import { gatherBytesKernel, gatherKernel, scatterAddKernel } from './indexing.js';
 import { matmulKernel } from './matmul.js';
@@ -327,7 +327,7 @@ export class CpuBackend implements Backend {
   /** The view's elements as a float32 subarray when they are contiguous in storage, else null. */
   private float32InPlace(view: View): Float32Array | null {
     const data = cpuData(view.storage);
-    if (!(data instanceof Float32Array) || !isDense(view.layout)) return null;
+    if (!(data instanceof Float32Array) || !isContiguous(view.layout)) return null;
     return data.subarray(view.layout.offset, view.layout.offset + sizeOf(view.layout.shape));
   }
 
@@ -335,7 +335,7 @@ export class CpuBackend implements Backend {
     const data = cpuData(view.storage);
     const { shape, offset } = view.layout;
     const size = sizeOf(shape);
-    if (isDense(view.layout)) return data.subarray(offset, offset + size);
+    if (isContiguous(view.layout)) return data.subarray(offset, offset + size);
     const out = typedArrayFor(view.storage.dtype, size);
     copyStrided(out, contiguousLayoutOf(shape), data, view.layout);
     return out;
@@ -348,10 +348,4 @@ function contiguousLayoutOf(shape: Shape): Layout {
 
 export function createCpuBackend(): CpuBackend {
   return new CpuBackend();
-}
-
-/** Row-major contiguous from its offset (size-1 dimensions may have any stride). */
-function isDense(layout: Layout): boolean {
-  const expected = contiguousStrides(layout.shape);
-  return layout.shape.every((d, i) => d === 1 || layout.strides[i] === expected[i]);
 }

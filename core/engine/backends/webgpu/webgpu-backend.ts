@@ -9,6 +9,8 @@ import type {
   AdamItem,
   AdapterInfo,
   Backend,
+  BatchNormGrads,
+  BatchNormOutputs,
   BinaryOp,
   ByteRowLayout,
   DenseActivation,
@@ -35,6 +37,7 @@ import {
 } from './kernels/reduce.js';
 import { col2imProgram, im2colProgram } from './kernels/window.js';
 import { softmaxCrossEntropyProgram } from './kernels/crossentropy.js';
+import { batchNormBackward, batchNormForward, type KernelHost } from './batch-norm-ops.js';
 import { wgslType, type Program } from './program.js';
 import { Runner } from './runner.js';
 import { GPUStorage } from './storage.js';
@@ -65,6 +68,13 @@ export class WebGPUBackend implements Backend {
   private destroyed = false;
   /** A running average of how long reads waited for the GPU (see mapWhenLikelyDone). */
   private readWaitMs = 0;
+  /** The services op modules (batch-norm-ops.ts) use, bound to this backend. */
+  private readonly host: KernelHost = {
+    allocate: (op, size, dtype) => this.allocate(op, size, dtype),
+    run: (p, ...made) => this.run(p, ...made),
+    release: (s) => this.release(s),
+    check: (...views) => this.check(...views),
+  };
 
   constructor(
     readonly device: GPUDevice,
@@ -492,6 +502,28 @@ export class WebGPUBackend implements Backend {
     const out = this.allocate('softmaxCrossEntropyGrad', sizeOf(logits.layout.shape), 'float32');
     this.run(softmaxCrossEntropyProgram(logits, targets, sparse, out, dy), out);
     return out;
+  }
+
+  // Fused batch normalization (batch-norm-ops.ts) for dense float32 views; else null and the
+  // engine composes.
+  batchNormTraining(
+    x: View,
+    gamma: View | null,
+    beta: View | null,
+    epsilon: number,
+  ): BatchNormOutputs | null {
+    return batchNormForward(this.host, x, gamma, beta, epsilon);
+  }
+
+  batchNormTrainingGrad(
+    dy: View,
+    x: View,
+    mean: View,
+    variance: View,
+    gamma: View | null,
+    epsilon: number,
+  ): BatchNormGrads | null {
+    return batchNormBackward(this.host, dy, x, mean, variance, gamma, epsilon);
   }
 
   private checkCrossEntropy(logits: View, targets: View, sparse: boolean): void {
