@@ -69,8 +69,16 @@ describe.skipIf(!chromiumAvailable)('the Runs view with thousands of runs', () =
     expect(await rows()).toBe(1);
     await page.fill('[data-shortcut="search"]', '');
     await page.waitForSelector('[data-testid="run-total"]:has-text("3,000 runs")');
+    // A tag only the oldest run carries is offered on the first page too (tags of the whole history).
+    await page.click('.chip:has-text("#archived")');
+    await page.waitForSelector('[data-testid="run-total"]:has-text("1 run")');
+    expect(await page.getAttribute('tr[data-run]:first-child', 'data-run')).toBe(runName(0));
+    await page.click('.chip:has-text("#archived")');
     await page.click('.chip:has-text("#baseline")');
     await page.waitForSelector(`[data-testid="run-total"]:has-text("${RUNS / 10} runs")`);
+    expect(await page.getAttribute('.chip:has-text("#baseline")', 'title')).toBe(
+      `${RUNS / 10} runs tagged #baseline`,
+    );
     await page.click('th.sortable:has-text("Name")');
     await page.waitForSelector('th.sortable:has-text("Name ▲")');
     // The arrow turns at once; the rows follow when the host answers. "#0" sorts first.

@@ -592,6 +592,11 @@ export const channels = {
     z.object({ id, tags: z.array(z.string()) }),
   ),
   'runs:note': channel(z.object({ id, notes: z.string().max(100_000) }), runSummary),
+  /** Every tag in use across all runs, with how many runs carry it (most used first). */
+  'runs:tags': channel(
+    empty,
+    z.object({ tags: z.array(z.object({ tag: z.string(), runs: z.number().int().positive() })) }),
+  ),
   /** Per-layer health by epoch: weight and gradient norms, update/weight ratio, dead ReLUs. */
   'runs:health': channel(
     z.object({ runId: id }),

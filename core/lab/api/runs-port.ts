@@ -30,6 +30,8 @@ export interface RunsPort {
   delete(id: string): Promise<boolean>;
   tag(id: string, add: string[], remove: string[]): string[];
   note(id: string, notes: string): RunSummary;
+  /** Every tag in use with its number of runs, most used first. */
+  tags(): { tag: string; runs: number }[];
   /** Per-layer health by epoch, in model order. */
   health(id: string): LayerHealthSeries[];
   /** The final classification evaluation, or null. */

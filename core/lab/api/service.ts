@@ -155,6 +155,7 @@ export class LabService {
         tags: this.runs().tag(this.run(request.id).id, request.add, request.remove),
       }),
       'runs:note': (request) => this.runs().note(this.run(request.id).id, request.notes),
+      'runs:tags': () => ({ tags: this.runs().tags() }),
       'runs:health': (request) => ({ runId: request.runId, layers: this.runs().health(request.runId) }),
       'runs:evaluation': (request) => ({
         runId: request.runId,

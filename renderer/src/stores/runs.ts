@@ -25,14 +25,16 @@ export const useRunsStore = defineStore('runs', () => {
 
   const page = computed(() => Math.floor(offset.value / pageSize.value) + 1);
   const pages = computed(() => Math.max(1, Math.ceil(total.value / pageSize.value)));
-  const knownTags = computed(() => [...new Set(runs.value.flatMap((run) => run.tags))].sort());
+  /** Every tag in use across the whole history (not just this page), most used first. */
+  const tagCounts = ref<{ tag: string; runs: number }[]>([]);
+  const knownTags = computed(() => tagCounts.value.map((t) => t.tag));
 
   let requestNumber = 0;
   async function refresh() {
     const mine = ++requestNumber;
     loading.value = true;
     try {
-      const result = await lab.runs.list({
+      const listing = lab.runs.list({
         filter: {
           ...(search.value.trim() ? { search: search.value.trim() } : {}),
           ...(statusFilter.value.length ? { status: statusFilter.value } : {}),
@@ -41,8 +43,10 @@ export const useRunsStore = defineStore('runs', () => {
         sort: { by: sortBy.value, direction: direction.value },
         page: { offset: offset.value, limit: pageSize.value },
       });
+      const [result, tags] = await Promise.all([listing, lab.runs.tags({})]);
       if (mine !== requestNumber) return;
       runs.value = result.runs;
+      tagCounts.value = tags.tags;
       total.value = result.total;
       loaded.value = true;
       if (offset.value > 0 && offset.value >= result.total) {
@@ -178,6 +182,7 @@ export const useRunsStore = defineStore('runs', () => {
     selection,
     detail,
     knownTags,
+    tagCounts,
     refresh,
     setSort,
     goToPage,

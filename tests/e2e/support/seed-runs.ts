@@ -52,6 +52,8 @@ export function seedRunHistory(dataDir: string, runs: number): SeededHistory {
           addTags(store, id, ['baseline']);
           tagged++;
         }
+        // Only the oldest run: its tag is on no page but the last, yet the filter must offer it.
+        if (r === 0) addTags(store, id, ['archived']);
         const points: MetricPoint[] = [];
         // Each run its own curve: a learning rate and a seed-dependent floor.
         const floor = 0.2 + ((r * 7919) % 100) / 400;

@@ -122,3 +122,26 @@ describe('run insights through the LabApi', () => {
     expect((await api.devices.detect()).detectedAt).toBe(report.detectedAt);
   });
 });
+
+describe('runs:tags through the LabApi', () => {
+  it('lists every tag of the whole history with its run count, most used first', async () => {
+    const api = await labApi();
+    expect((await api.runs.tags({})).tags).toEqual([]);
+    const ids: string[] = [];
+    for (const name of ['x', 'y', 'z']) {
+      ids.push((await api.runs.create({ config: spiralsConfig(1), name, start: false })).id);
+    }
+    await api.runs.tag({ id: ids[0]!, add: ['baseline', 'wide'] });
+    await api.runs.tag({ id: ids[1]!, add: ['baseline'] });
+    await api.runs.tag({ id: ids[2]!, add: ['baseline', 'archived'] });
+    expect((await api.runs.tags({})).tags).toEqual([
+      { tag: 'baseline', runs: 3 },
+      { tag: 'archived', runs: 1 },
+      { tag: 'wide', runs: 1 },
+    ]);
+    // Removing the last run that carries a tag removes the tag.
+    await api.runs.tag({ id: ids[0]!, remove: ['wide'] });
+    await api.runs.delete({ id: ids[2]! });
+    expect((await api.runs.tags({})).tags).toEqual([{ tag: 'baseline', runs: 2 }]);
+  });
+});

@@ -106,6 +106,7 @@ const fake: RunsPort = {
   resume: () => Promise.reject(new Error('unused')),
   delete: () => Promise.resolve(false),
   tag: (_id, add) => add,
+  tags: () => [],
   note: (id) => runs[id]!.detail,
   health: () => [],
   evaluation: (id) => (id === 'a' ? evaluationOfA : null),
