@@ -58,7 +58,8 @@ export function loadFashionMnist(folder: string, split: 'train' | 't10k', limit 
   return { x, bytes, y: Int32Array.from(labels.data.subarray(0, n)), n, pixels };
 }
 
-const models: Record<'mlp' | 'cnn', { inputShape: number[]; layers: LayerSpec[] }> = {
+/** The networks, as layer specs (the benchmarks build the same ones). */
+export const models: Record<'mlp' | 'cnn', { inputShape: number[]; layers: LayerSpec[] }> = {
   mlp: {
     inputShape: [784],
     layers: [

@@ -13,6 +13,7 @@ const groups: Record<string, Group> = {
   matmul: async () => (await import('./matmul.js')).benchMatmul(),
   'mlp-step': async () => (await import('./mlp-step.js')).benchMlpStep(),
   training: async () => (await import('./training.js')).benchTraining(),
+  'cnn-step': async () => (await import('./cnn-step.js')).benchCnnStep(),
   webgpu: async () => (await import('./webgpu.js')).benchWebGPU(),
   datasets: async () => (await import('./datasets.js')).benchDatasetImport(),
   // Seeding 10,000 runs × 1,000 points takes about a minute; it runs last.
