@@ -179,3 +179,66 @@ export const denseOpCases: OpCase[] = [
     },
   },
 ];
+
+/** h | c′ of one LSTM cell step (Keras gate order i, f, g, o), in float64. */
+function lstmCellReference(z: Ref, c: Ref): Ref {
+  const [batch, units] = c.shape as [number, number];
+  const out = new Float64Array(batch * 2 * units);
+  const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+  for (let b = 0; b < batch; b++) {
+    for (let j = 0; j < units; j++) {
+      const at = (k: number) => z.data[b * 4 * units + k * units + j]!;
+      const cNext = sigmoid(at(1)) * c.data[b * units + j]! + sigmoid(at(0)) * Math.tanh(at(2));
+      out[b * 2 * units + j] = sigmoid(at(3)) * Math.tanh(cNext);
+      out[b * 2 * units + units + j] = cNext;
+    }
+  }
+  return { data: out, shape: [batch, 2 * units] };
+}
+
+export const lstmCellOpCases: OpCase[] = [
+  {
+    name: 'lstmCell',
+    variants: [
+      {
+        shapes: [
+          [1, 4],
+          [1, 1],
+        ],
+      },
+      {
+        shapes: [
+          [3, 20],
+          [3, 5],
+        ],
+      },
+      {
+        shapes: [
+          [7, 52],
+          [7, 13],
+        ],
+      },
+    ],
+    run: (nn, [z, c]) => nn.lstmCell(z!, c!),
+    reference: ([z, c]) => lstmCellReference(z!, c!),
+  },
+  {
+    name: 'lstmCell of strided views (a transposed state, gates sliced from a wider tensor)',
+    variants: [
+      {
+        shapes: [
+          [4, 30],
+          [6, 4],
+        ],
+      },
+    ],
+    run: (nn, [z, c]) => nn.lstmCell(nn.slice(z!, [0, 3], [4, 24]), nn.transpose(c!)),
+    reference: ([z, c]) => {
+      const gates = R.remap(z!, [4, 24], ([b, k]) => [b!, k! + 3]);
+      return lstmCellReference(
+        gates,
+        R.remap(c!, [4, 6], ([b, j]) => [j!, b!]),
+      );
+    },
+  },
+];

@@ -6,10 +6,12 @@ import { noGrad } from '../runtime.js';
 import { formatShape } from '../tensor/layout.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { onesLike, zerosLike } from '../ops/creation.js';
+import { onesLike, zeros, zerosLike } from '../ops/creation.js';
 import { add } from '../ops/elementwise.js';
 import { sumToShape } from '../ops/reduce.js';
 import { cast, detach } from '../ops/shape.js';
+import { addIntoRegion, ownedCopy } from './accumulate.js';
+import { RegionGrad } from './node.js';
 
 /** Tensors reachable from `root` through recorded nodes, inputs before the tensors made from them. */
 function topologicalOrder(root: Tensor): Tensor[] {
@@ -60,6 +62,8 @@ export function grad(y: Tensor, xs: readonly Tensor[], dy?: Tensor): Tensor[] {
         if (targets.has(t) || t.node?.inputs.some((i) => wanted.has(i))) wanted.add(t);
       }
       const grads = new Map<Tensor, Tensor>();
+      // Gradients this walk created and alone holds, which region gradients add into in place.
+      const owned = new Set<Tensor>();
       grads.set(y, dy ?? onesLike(y));
       for (let i = order.length - 1; i >= 0; i--) {
         const t = order[i]!;
@@ -71,6 +75,17 @@ export function grad(y: Tensor, xs: readonly Tensor[], dy?: Tensor): Tensor[] {
         t.node.inputs.forEach((input, k) => {
           const gi = inputGrads[k];
           if (!gi || !needs[k]) return;
+          if (gi instanceof RegionGrad) {
+            let acc = grads.get(input);
+            if (!acc || !owned.has(acc)) {
+              acc = acc ? ownedCopy(acc) : zeros(input.shape, input.dtype);
+              owned.add(acc);
+              grads.set(input, acc);
+            }
+            const value = gi.value.dtype === input.dtype ? gi.value : cast(gi.value, input.dtype);
+            addIntoRegion(acc, value, gi.begin);
+            return;
+          }
           let shaped = sumToShape(gi, input.shape);
           if (shaped.dtype !== input.dtype && input.dtype !== 'int32') shaped = cast(shaped, input.dtype);
           const previous = grads.get(input);

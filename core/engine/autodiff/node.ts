@@ -18,4 +18,17 @@ export interface GradNode {
   readonly backward: Backward;
 }
 
-export type Backward = (dy: Tensor, needs: readonly boolean[]) => readonly (Tensor | null)[];
+export type Backward = (dy: Tensor, needs: readonly boolean[]) => readonly (Tensor | RegionGrad | null)[];
+
+/**
+ * A gradient that is zero except for one block of the input: `value` placed at `begin` (a
+ * slice's backward). The tape walker adds it into that block of one accumulator, so the T
+ * slices an RNN takes of its input projection cost O(block) each instead of a padded
+ * full-size tensor and a full-size add apiece (O(T²) over a sequence).
+ */
+export class RegionGrad {
+  constructor(
+    readonly value: Tensor,
+    readonly begin: readonly number[],
+  ) {}
+}

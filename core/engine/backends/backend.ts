@@ -152,6 +152,13 @@ export interface BatchNormGrads {
   readonly dBeta: Storage;
 }
 
+/** What lstmCell gives: the packed output [B, 2U] (h | c′) and the saved activations [B, 5U]. */
+export interface LstmCellOutputs {
+  readonly out: Storage;
+  /** i, f, g, o and tanh(c′), each [B, U] side by side, for the backward pass. */
+  readonly gates: Storage;
+}
+
 export interface Backend {
   readonly name: 'cpu' | 'webgpu';
   /** float64 is optional (the CPU backend has it, for gradient checks). */
@@ -285,4 +292,17 @@ export interface Backend {
     gamma: View | null,
     epsilon: number,
   ): BatchNormGrads | null;
+  /**
+   * One LSTM cell step from the gate pre-activations z [B, 4U] (Keras order i, f, g, o) and the
+   * cell state c [B, U], views of any 2-D strides: i = σ(z_i), f = σ(z_f), g = tanh(z_g),
+   * o = σ(z_o), c′ = f·c + i·g, h = o·tanh(c′). Out: contiguous [B, 2U] holding h then c′.
+   * Returns null when it cannot take the call; the engine then composes.
+   */
+  lstmCell?(z: View, c: View): LstmCellOutputs | null;
+  /**
+   * The cell's gradients from the saved activations [B, 5U], the input state c and dOut [B, 2U]
+   * (∂h then ∂c′): with d = ∂c′ + ∂h·o·(1 − tanh²c′), ∂z = [d·g·i(1−i), d·c·f(1−f), d·i·(1−g²),
+   * ∂h·tanh(c′)·o(1−o)] and ∂c = d·f. Out: dz contiguous [B, 4U], dc contiguous [B, U].
+   */
+  lstmCellGrad?(gates: View, c: View, dOut: View): { dz: Storage; dc: Storage } | null;
 }

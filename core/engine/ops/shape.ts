@@ -2,6 +2,7 @@
  * Shape ops. reshape, permute/transpose, expand, squeeze/unsqueeze and slice are views: they
  * change the layout and share storage. concat, stack and pad write into a new storage.
  */
+import { RegionGrad } from '../autodiff/node.js';
 import { record } from '../autodiff/record.js';
 import type { DType } from '../tensor/dtype.js';
 import {
@@ -129,7 +130,7 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
     offset += starts[i]! * x.layout.strides[i]!;
   }
   const out = x.withLayout({ shape: extents, strides: [...x.layout.strides], offset });
-  return record('slice', out, [x], (dy) => [padTo(dy, x.shape, starts, 0)]);
+  return record('slice', out, [x], (dy) => [new RegionGrad(dy, starts)]);
 }
 
 /** A contiguous copy when `x` is a strided view; `x` itself (a new handle) otherwise. */

@@ -8,6 +8,7 @@ import type {
   Backend,
   BatchNormGrads,
   BatchNormOutputs,
+  LstmCellOutputs,
   ByteRowLayout,
   BinaryOp,
   ReduceOp,
@@ -29,6 +30,7 @@ import { gemmBackendName } from './gemm.js';
 import { adamUpdate as adamStep } from './adam.js';
 import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from './crossentropy.js';
 import { loadNativeKernels } from './native-loader.js';
+import { lstmCellGradKernel, lstmCellKernel, matrixOf } from './lstm-cell.js';
 
 const native = loadNativeKernels();
 
@@ -324,6 +326,52 @@ export class CpuBackend implements Backend {
     return { dx, dGamma, dBeta };
   }
 
+  // The fused LSTM cell (lstm-cell.ts) for float32 and float64 [B, 4U] / [B, U] views.
+  lstmCell(z: View, c: View): LstmCellOutputs | null {
+    const dims = lstmDims(z, c);
+    if (!dims) return null;
+    const { batch, units } = dims;
+    const dtype = z.storage.dtype;
+    const out = this.allocateOverwritten(batch * 2 * units, dtype);
+    const gates = this.allocateOverwritten(batch * 5 * units, dtype);
+    lstmCellKernel(
+      out.data,
+      gates.data,
+      matrixOf(cpuData(z.storage), z.layout),
+      matrixOf(cpuData(c.storage), c.layout),
+      batch,
+      units,
+    );
+    return { out, gates };
+  }
+
+  lstmCellGrad(gates: View, c: View, dOut: View): { dz: Storage; dc: Storage } | null {
+    const [batch, units] = c.layout.shape as [number, number];
+    const dtype = c.storage.dtype;
+    const shapes = [gates, dOut].map((v) => v.layout.shape.join(','));
+    if (
+      c.layout.shape.length !== 2 ||
+      (dtype !== 'float32' && dtype !== 'float64') ||
+      gates.storage.dtype !== dtype ||
+      dOut.storage.dtype !== dtype ||
+      shapes[0] !== `${batch},${5 * units}` ||
+      shapes[1] !== `${batch},${2 * units}`
+    )
+      return null;
+    const dz = this.allocateOverwritten(batch * 4 * units, dtype);
+    const dc = this.allocateOverwritten(batch * units, dtype);
+    lstmCellGradKernel(
+      dz.data,
+      dc.data,
+      matrixOf(cpuData(gates.storage), gates.layout),
+      matrixOf(cpuData(c.storage), c.layout),
+      matrixOf(cpuData(dOut.storage), dOut.layout),
+      batch,
+      units,
+    );
+    return { dz, dc };
+  }
+
   /** The view's elements as a float32 subarray when they are contiguous in storage, else null. */
   private float32InPlace(view: View): Float32Array | null {
     const data = cpuData(view.storage);
@@ -348,4 +396,14 @@ function contiguousLayoutOf(shape: Shape): Layout {
 
 export function createCpuBackend(): CpuBackend {
   return new CpuBackend();
+}
+
+/** Batch and units of an LSTM cell call (z [B, 4U], c [B, U], one float dtype), else null. */
+function lstmDims(z: View, c: View): { batch: number; units: number } | null {
+  const dtype = z.storage.dtype;
+  if ((dtype !== 'float32' && dtype !== 'float64') || c.storage.dtype !== dtype) return null;
+  if (z.layout.shape.length !== 2 || c.layout.shape.length !== 2) return null;
+  const [batch, width] = z.layout.shape as [number, number];
+  const [cBatch, units] = c.layout.shape as [number, number];
+  return cBatch === batch && width === 4 * units ? { batch, units } : null;
 }

@@ -20,6 +20,7 @@
  */
 import { zeros } from '../../ops/creation.js';
 import { add, mul, sub } from '../../ops/elementwise.js';
+import { lstmCell } from '../../ops/lstm-cell.js';
 import { matmul } from '../../ops/matmul.js';
 import { contiguous, permute, reshape, slice, stack } from '../../ops/shape.js';
 import { formatShape, ShapeError } from '../../tensor/layout.js';
@@ -300,6 +301,12 @@ export class LSTM extends Recurrent<OptionValues<typeof lstmOptions>> {
   protected step(projected: Tensor, [h, c]: Tensor[]): Tensor[] {
     const u = this.options.units;
     const z = add(projected, matmul(h!, this.recurrentKernel!));
+    if (this.recurrentActivation.name === 'sigmoid' && this.activation.name === 'tanh') {
+      // Keras's default activations: one fused cell op (ops/lstm-cell.ts) instead of ten.
+      const packed = lstmCell(z, c!);
+      const batch = z.shape[0]!;
+      return [slice(packed, [0, 0], [batch, u]), slice(packed, [0, u], [batch, u])];
+    }
     const i = this.recurrentActivation.apply(gate(z, 0, u));
     const f = this.recurrentActivation.apply(gate(z, 1, u));
     const g = this.activation.apply(gate(z, 2, u));
