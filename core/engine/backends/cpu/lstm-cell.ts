@@ -2,11 +2,16 @@
  * The CPU's fused LSTM cell (Backend.lstmCell and lstmCellGrad): one pass over a step's
  * [B, U] values instead of the ten elementwise ops forward and about twenty backward the
  * composed cell takes — at an LSTM's sizes (B·U of a few thousand) each op costs more in
- * allocation and dispatch than in arithmetic. Values are computed in double and rounded once
- * on store; any float dtype (float64 for gradient checks).
+ * allocation and dispatch than in arithmetic. Float32 forward passes run in the native addon
+ * when it was built (native/src/lstm_cell.cc: libm's expf and tanhf, where JavaScript's
+ * Math.tanh and Math.exp made the cell most of an LSTM step); otherwise, and for float64
+ * (gradient checks), values are computed here in double and rounded once on store.
  */
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { Layout } from '../../tensor/layout.js';
+import { loadNativeKernels } from './native-loader.js';
+
+const native = loadNativeKernels();
 
 /** A 2-D strided operand: element (b, j) is data[offset + b·row + j·col]. */
 export interface Matrix {
@@ -24,6 +29,37 @@ const sigmoid = (v: number) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / 
 
 /** out [B, 2U] = h | c′ and gates [B, 5U] = i | f | g | o | tanh(c′). */
 export function lstmCellKernel(
+  out: TypedArray,
+  gates: TypedArray,
+  z: Matrix,
+  c: Matrix,
+  batch: number,
+  units: number,
+): void {
+  if (native && out instanceof Float32Array && gates instanceof Float32Array) {
+    if (z.data instanceof Float32Array && c.data instanceof Float32Array) {
+      native.lstmCellForward(
+        out,
+        gates,
+        z.data,
+        z.offset,
+        z.row,
+        z.col,
+        c.data,
+        c.offset,
+        c.row,
+        c.col,
+        batch,
+        units,
+      );
+      return;
+    }
+  }
+  lstmCellTypescript(out, gates, z, c, batch, units);
+}
+
+/** The forward pass in double precision, for float64 and machines without the addon. */
+export function lstmCellTypescript(
   out: TypedArray,
   gates: TypedArray,
   z: Matrix,

@@ -115,6 +115,21 @@ export interface NativeKernels {
     channels: number,
     epsilon: number,
   ): void;
+  /** The fused LSTM cell's forward pass in float32 (see native/src/lstm_cell.cc). */
+  lstmCellForward(
+    out: Float32Array,
+    gates: Float32Array,
+    z: Float32Array,
+    zOffset: number,
+    zRow: number,
+    zCol: number,
+    c: Float32Array,
+    cOffset: number,
+    cRow: number,
+    cCol: number,
+    batch: number,
+    units: number,
+  ): void;
   /** Threads used for large products (0 = the default); returns the count in effect. */
   setThreads(threads: number): number;
   getThreads(): number;
@@ -153,6 +168,7 @@ function isNativeKernels(value: unknown): value is NativeKernels {
     typeof v.maxPool2d === 'function' &&
     typeof v.batchNormForward === 'function' &&
     typeof v.batchNormBackward === 'function' &&
+    typeof v.lstmCellForward === 'function' &&
     typeof v.setThreads === 'function' &&
     typeof v.getThreads === 'function'
   );
