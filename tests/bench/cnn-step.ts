@@ -18,6 +18,7 @@ import type { Backend } from '../../core/engine/index.js';
 import { createWebGPUBackend } from '../../core/engine/backends/webgpu/index.js';
 import { Sequential } from '../../core/engine/nn/sequential.js';
 import { fit } from '../../core/engine/train/index.js';
+import type { LayerSpec } from '../../core/engine/nn/layer.js';
 import { models } from '../../examples/fashion-mnist.js';
 import type { BenchRow } from './report.js';
 
@@ -29,12 +30,25 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-/** Milliseconds one step adds to fit() on `backend`, the median of `repeats` differences. */
-async function oursStepMs(backend: Backend, steps: number, repeats: number): Promise<number> {
+export interface ModelSpec {
+  inputShape: number[];
+  layers: LayerSpec[];
+}
+
+/**
+ * Milliseconds one step of batch 64 adds to fit() of `spec` (10 classes, random inputs) on
+ * `backend`: the median of `repeats` differences between fit() of 3·steps and of steps steps.
+ */
+export async function fitStepMs(
+  backend: Backend,
+  spec: ModelSpec,
+  steps: number,
+  repeats: number,
+): Promise<number> {
   const previous = nn.getBackend();
   nn.setBackend(backend);
   const n = 3 * steps * BATCH;
-  const x = nn.keep(nn.randomUniform([n, 28, 28, 1]));
+  const x = nn.keep(nn.randomUniform([n, ...spec.inputShape]));
   const y = nn.keep(
     nn.tensor(
       Int32Array.from({ length: n }, (_, i) => i % 10),
@@ -42,8 +56,8 @@ async function oursStepMs(backend: Backend, steps: number, repeats: number): Pro
       'int32',
     ),
   );
-  const model = Sequential.fromSpec(models.cnn, { seed: 1 });
-  model.build(models.cnn.inputShape);
+  const model = Sequential.fromSpec(spec, { seed: 1 });
+  model.build(spec.inputShape);
   const run = async (count: number) => {
     const xs = nn.slice(x, [0], [count]);
     const ys = nn.slice(y, [0], [count]);
@@ -76,20 +90,20 @@ async function oursStepMs(backend: Backend, steps: number, repeats: number): Pro
   }
 }
 
-interface TorchCnn {
+export interface TorchSteps {
   version: string;
-  results: { threads: number; batch: number; stepMs: number }[];
+  results: { model?: string; threads: number; batch: number; stepMs: number }[];
 }
 
-function torchCnn(): TorchCnn | string {
-  const script = join(dirname(fileURLToPath(import.meta.url)), 'peers', 'torch_cnn_step.py');
+/** Runs a PyTorch peer script of tests/bench/peers with JSON options; its result or why none. */
+export function torchPeer(script: string, options: object): TorchSteps | string {
+  const path = join(dirname(fileURLToPath(import.meta.url)), 'peers', script);
   const pythons = [process.env.NNLAB_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
   const python = pythons.find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
   if (!python) return 'PyTorch peer absent (`import torch` fails; Debian: apt-get install python3-torch)';
-  const options = { batch: BATCH, threads: [1, 2], steps: 40 };
-  const out = spawnSync(python, [script, JSON.stringify(options)], { encoding: 'utf8', timeout: 600_000 });
+  const out = spawnSync(python, [path, JSON.stringify(options)], { encoding: 'utf8', timeout: 600_000 });
   if (out.status !== 0) return `PyTorch peer failed: ${out.stderr.trim().split('\n').pop() ?? out.status}`;
-  return JSON.parse(out.stdout) as TorchCnn;
+  return JSON.parse(out.stdout) as TorchSteps;
 }
 
 export async function benchCnnStep(): Promise<BenchRow[]> {
@@ -100,7 +114,7 @@ export async function benchCnnStep(): Promise<BenchRow[]> {
     group: CNN_GROUP,
     name,
     impl: 'nnlab cpu',
-    value: await oursStepMs(nn.createCpuBackend(), 10, 3),
+    value: await fitStepMs(nn.createCpuBackend(), models.cnn, 10, 3),
     unit: 'ms',
     note: `${note(10)}, median of 3`,
   });
@@ -124,7 +138,7 @@ export async function benchCnnStep(): Promise<BenchRow[]> {
         group: CNN_GROUP,
         name,
         impl: 'nnlab webgpu',
-        value: await oursStepMs(gpu, 3, 1),
+        value: await fitStepMs(gpu, models.cnn, 3, 1),
         unit: 'ms',
         note: `${note(3)} on ${info.device ?? info.description ?? info.backend}`,
       });
@@ -132,7 +146,7 @@ export async function benchCnnStep(): Promise<BenchRow[]> {
       gpu.destroy();
     }
   }
-  const torch = torchCnn();
+  const torch = torchPeer('torch_cnn_step.py', { batch: BATCH, threads: [1, 2], steps: 40 });
   if (typeof torch === 'string') {
     rows.push({ group: CNN_GROUP, name, impl: 'torch', value: NaN, unit: 'ms', note: torch });
   } else {

@@ -14,6 +14,7 @@ const groups: Record<string, Group> = {
   'mlp-step': async () => (await import('./mlp-step.js')).benchMlpStep(),
   training: async () => (await import('./training.js')).benchTraining(),
   'cnn-step': async () => (await import('./cnn-step.js')).benchCnnStep(),
+  'rnn-step': async () => (await import('./rnn-step.js')).benchRnnStep(),
   webgpu: async () => (await import('./webgpu.js')).benchWebGPU(),
   datasets: async () => (await import('./datasets.js')).benchDatasetImport(),
   // Seeding 10,000 runs × 1,000 points takes about a minute; it runs last.

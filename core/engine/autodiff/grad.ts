@@ -10,7 +10,7 @@ import { onesLike, zeros, zerosLike } from '../ops/creation.js';
 import { add } from '../ops/elementwise.js';
 import { sumToShape } from '../ops/reduce.js';
 import { cast, detach } from '../ops/shape.js';
-import { addIntoRegion, ownedCopy } from './accumulate.js';
+import { addIntoRegion, ownedCopy, type Block } from './accumulate.js';
 import { RegionGrad } from './node.js';
 
 /** Tensors reachable from `root` through recorded nodes, inputs before the tensors made from them. */
@@ -62,8 +62,9 @@ export function grad(y: Tensor, xs: readonly Tensor[], dy?: Tensor): Tensor[] {
         if (targets.has(t) || t.node?.inputs.some((i) => wanted.has(i))) wanted.add(t);
       }
       const grads = new Map<Tensor, Tensor>();
-      // Gradients this walk created and alone holds, which region gradients add into in place.
-      const owned = new Set<Tensor>();
+      // Gradients this walk created and alone holds, which region gradients add into in place,
+      // with the blocks written so far into those that started as zeros (null: a dense start).
+      const owned = new Map<Tensor, Block[] | null>();
       grads.set(y, dy ?? onesLike(y));
       for (let i = order.length - 1; i >= 0; i--) {
         const t = order[i]!;
@@ -78,12 +79,13 @@ export function grad(y: Tensor, xs: readonly Tensor[], dy?: Tensor): Tensor[] {
           if (gi instanceof RegionGrad) {
             let acc = grads.get(input);
             if (!acc || !owned.has(acc)) {
-              acc = acc ? ownedCopy(acc) : zeros(input.shape, input.dtype);
-              owned.add(acc);
-              grads.set(input, acc);
+              const fresh = acc ? ownedCopy(acc) : zeros(input.shape, input.dtype);
+              owned.set(fresh, acc ? null : []);
+              grads.set(input, fresh);
+              acc = fresh;
             }
             const value = gi.value.dtype === input.dtype ? gi.value : cast(gi.value, input.dtype);
-            addIntoRegion(acc, value, gi.begin);
+            addIntoRegion(acc, value, gi.begin, owned.get(acc)!);
             return;
           }
           let shaped = sumToShape(gi, input.shape);

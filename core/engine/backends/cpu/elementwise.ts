@@ -221,7 +221,8 @@ export function copyStrided(dst: TypedArray, dstLayout: Layout, src: TypedArray,
   const [dOff, sOff] = plan.offsets as [Int32Array, Int32Array];
   const [ds, ss] = plan.innerStrides as [number, number];
   const n = plan.inner;
-  if (ds === 1 && ss === 1 && dst.constructor === src.constructor) {
+  // set() of a subarray pays for an object per row: worth it for long rows only.
+  if (ds === 1 && ss === 1 && dst.constructor === src.constructor && n >= 256) {
     for (let r = 0; r < plan.rows; r++) dst.set(src.subarray(sOff[r]!, sOff[r]! + n), dOff[r]!);
     return;
   }
