@@ -21,7 +21,7 @@
   'targets': [
     {
       'target_name': 'nnlab_kernels',
-      'sources': ['src/addon.cc', 'src/elementwise.cc', 'src/window.cc', 'src/batch_norm.cc', 'src/lstm_cell.cc',
+      'sources': ['src/addon.cc', 'src/elementwise.cc', 'src/window.cc', 'src/batch_norm.cc', 'src/recurrent_cells.cc',
                   'src/kernels_generic.cc'],
       'defines': ['NAPI_VERSION=8'],
       'conditions': [

@@ -54,5 +54,6 @@ export * from './ops/crossentropy.js';
 export * from './ops/dense.js';
 export * from './ops/conv.js';
 export * from './ops/lstm-cell.js';
+export * from './ops/gru-cell.js';
 export * from './ops/fused.js';
 export type { AdamHyper } from './backends/backend.js';

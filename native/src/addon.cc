@@ -11,7 +11,7 @@
 //   unaryOps, binaryOps, mapUnary, mapBinary, sumLeadingRows (see elementwise.cc)
 //   im2col, col2im, maxPool2d (see window.cc)
 //   batchNormForward, batchNormBackward (see batch_norm.cc)
-//   lstmCellForward (see lstm_cell.cc)
+//   lstmCellForward, gruCellForward (see recurrent_cells.cc)
 #include <node_api.h>
 
 #include <atomic>
@@ -36,7 +36,7 @@
 #include "batch_norm.h"
 #include "elementwise.h"
 #include "gemm.h"
-#include "lstm_cell.h"
+#include "recurrent_cells.h"
 #include "window.h"
 
 namespace nnlab {
@@ -543,7 +543,7 @@ napi_value Init(napi_env env, napi_value exports) {
   NAPI_CALL(env, register_elementwise(env, exports));
   NAPI_CALL(env, register_window(env, exports));
   NAPI_CALL(env, register_batch_norm(env, exports));
-  NAPI_CALL(env, register_lstm_cell(env, exports));
+  NAPI_CALL(env, register_recurrent_cells(env, exports));
   NAPI_CALL(env, napi_create_int32(env, 3, &value));
   NAPI_CALL(env, napi_set_named_property(env, exports, "abiVersion", value));
   NAPI_CALL(env, napi_create_string_utf8(env, kernel().info.name, NAPI_AUTO_LENGTH, &value));

@@ -2,11 +2,14 @@
 // leading-rows sum (a bias or batch-norm gradient). They replace TypeScript loops that run at
 // ~2 ns an element; these compile to SSE/NEON vector loops.
 //
-// Every op here gives bit-identical results to its TypeScript expression in
+// Every op here but two gives bit-identical results to its TypeScript expression in
 // core/engine/backends/cpu/elementwise.ts: IEEE add, sub, mul, div and sqrt of float32 operands
 // round the same whether computed in float or in double and then rounded, and the selects
 // (relu, step, maximum, comparisons) reproduce the TypeScript's treatment of NaN and −0.
-// Transcendental ops (exp, tanh, …) are not here: C's libm and V8's differ in the last bit.
+// The exceptions are sigmoid and tanh, the recurrent layers' activations: they use libm's
+// single-precision expf and tanhf (JavaScript's Math.tanh costs ~20 ns an element), within two
+// float32 ulps of the TypeScript's double-precision values, and deterministic like the rest.
+// Other transcendental ops (exp, log, …) stay in TypeScript.
 //
 // Exports (registered by register_elementwise):
 //   unaryOps, binaryOps: string[]  (an op's index is its code)
@@ -42,6 +45,15 @@ struct Square { float operator()(float a, double) const { return a * a; } };
 struct Sqrt { float operator()(float a, double) const { return std::sqrt(a); } };
 struct Reciprocal { float operator()(float a, double) const { return 1.0f / a; } };
 struct Floor { float operator()(float a, double) const { return std::floor(a); } };
+// σ with one expf and no overflow: e = e^−|a|, σ = 1/(1 + e) for a ≥ 0, e/(1 + e) below.
+struct Sigmoid {
+  float operator()(float a, double) const {
+    const float e = std::exp(-std::fabs(a));
+    const float s = 1.0f / (1.0f + e);
+    return a >= 0.0f ? s : (a == a ? e * s : a);
+  }
+};
+struct Tanh { float operator()(float a, double) const { return std::tanh(a); } };
 // relu(−0) is +0 and relu(NaN) is NaN (NaN <= 0 is false), as the TypeScript's (a + |a|)/2.
 struct Relu {
   float operator()(float a, double) const {
@@ -91,8 +103,8 @@ struct Greater { float operator()(float a, float b) const { return a > b ? 1.0f 
 struct GreaterEqual { float operator()(float a, float b) const { return a >= b ? 1.0f : 0.0f; } };
 
 // Names as the engine's UnaryOp/BinaryOp spell them; the index is the code the loader passes.
-const char* const kUnaryNames[] = {"neg",  "abs", "sign", "square", "sqrt", "reciprocal",
-                                   "floor", "relu", "step", "leakyRelu"};
+const char* const kUnaryNames[] = {"neg",  "abs",  "sign",      "square",  "sqrt", "reciprocal",
+                                   "floor", "relu", "leakyRelu", "sigmoid", "tanh", "step"};
 const char* const kBinaryNames[] = {"add",  "sub",       "mul",     "div",          "maximum", "minimum",
                                     "equal", "notEqual", "less",    "lessEqual",    "greater", "greaterEqual"};
 constexpr int kUnaryCount = sizeof(kUnaryNames) / sizeof(kUnaryNames[0]);
@@ -151,8 +163,10 @@ void run_unary(int code, float* out, const float* x, const int32_t* offsets, int
     case 5: return unary_rows(Reciprocal{}, out, x, offsets, stride, rows, inner, p);
     case 6: return unary_rows(Floor{}, out, x, offsets, stride, rows, inner, p);
     case 7: return unary_rows(Relu{}, out, x, offsets, stride, rows, inner, p);
-    case 8: return unary_rows(Step{}, out, x, offsets, stride, rows, inner, p);
-    case 9: return unary_rows(LeakyRelu{}, out, x, offsets, stride, rows, inner, p);
+    case 8: return unary_rows(LeakyRelu{}, out, x, offsets, stride, rows, inner, p);
+    case 9: return unary_rows(Sigmoid{}, out, x, offsets, stride, rows, inner, p);
+    case 10: return unary_rows(Tanh{}, out, x, offsets, stride, rows, inner, p);
+    case 11: return unary_rows(Step{}, out, x, offsets, stride, rows, inner, p);
   }
 }
 

@@ -242,3 +242,72 @@ export const lstmCellOpCases: OpCase[] = [
     },
   },
 ];
+
+/** h′ of one GRU step, reset gate after the recurrent product (Keras's default), in float64. */
+function gruCellReference(x: Ref, rec: Ref, h: Ref): Ref {
+  const [batch, units] = h.shape as [number, number];
+  const out = new Float64Array(batch * units);
+  const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+  for (let b = 0; b < batch; b++) {
+    for (let j = 0; j < units; j++) {
+      const xa = (k: number) => x.data[b * 3 * units + k * units + j]!;
+      const ra = (k: number) => rec.data[b * 3 * units + k * units + j]!;
+      const z = sigmoid(xa(0) + ra(0));
+      const r = sigmoid(xa(1) + ra(1));
+      const candidate = Math.tanh(xa(2) + r * ra(2));
+      out[b * units + j] = z * h.data[b * units + j]! + (1 - z) * candidate;
+    }
+  }
+  return { data: out, shape: [batch, units] };
+}
+
+export const gruCellOpCases: OpCase[] = [
+  {
+    name: 'gruCell',
+    variants: [
+      {
+        shapes: [
+          [1, 3],
+          [1, 3],
+          [1, 1],
+        ],
+      },
+      {
+        shapes: [
+          [3, 15],
+          [3, 15],
+          [3, 5],
+        ],
+      },
+      {
+        shapes: [
+          [7, 39],
+          [7, 39],
+          [7, 13],
+        ],
+      },
+    ],
+    run: (nn, [x, rec, h]) => nn.gruCell(x!, rec!, h!),
+    reference: ([x, rec, h]) => gruCellReference(x!, rec!, h!),
+  },
+  {
+    name: 'gruCell of strided views (a transposed state, inputs sliced from wider tensors)',
+    variants: [
+      {
+        shapes: [
+          [4, 20],
+          [4, 18],
+          [3, 4],
+        ],
+      },
+    ],
+    run: (nn, [x, rec, h]) =>
+      nn.gruCell(nn.slice(x!, [0, 2], [4, 9]), nn.slice(rec!, [0, 9], [4, 9]), nn.transpose(h!)),
+    reference: ([x, rec, h]) =>
+      gruCellReference(
+        R.remap(x!, [4, 9], ([b, k]) => [b!, k! + 2]),
+        R.remap(rec!, [4, 9], ([b, k]) => [b!, k! + 9]),
+        R.remap(h!, [4, 3], ([b, j]) => [j!, b!]),
+      ),
+  },
+];

@@ -6,7 +6,7 @@
 import type * as Engine from '../../core/engine/index.js';
 import type { Tensor } from '../../core/engine/index.js';
 import * as R from './reference.js';
-import { crossEntropyOpCases, denseOpCases, lstmCellOpCases } from './op-cases-fused.js';
+import { crossEntropyOpCases, denseOpCases, gruCellOpCases, lstmCellOpCases } from './op-cases-fused.js';
 
 type NN = typeof Engine;
 
@@ -606,6 +606,7 @@ export const opCases: OpCase[] = [
   ...crossEntropyOpCases,
   ...denseOpCases,
   ...lstmCellOpCases,
+  ...gruCellOpCases,
 ];
 
 function concatRef(a: R.Ref, b: R.Ref, axis: number, split: number, shape: number[]): R.Ref {

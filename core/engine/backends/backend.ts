@@ -305,4 +305,23 @@ export interface Backend {
    * ∂h·tanh(c′)·o(1−o)] and ∂c = d·f. Out: dz contiguous [B, 4U], dc contiguous [B, U].
    */
   lstmCellGrad?(gates: View, c: View, dOut: View): { dz: Storage; dc: Storage } | null;
+  /**
+   * One GRU step with the reset gate applied after the recurrent product (Keras's default,
+   * `resetAfter`), from x [B, 3U] (the input projection with its bias, gates z, r, h̃), rec
+   * [B, 3U] (h·U plus the recurrent bias) and h [B, U], views of any 2-D strides:
+   * z = σ(x_z + rec_z), r = σ(x_r + rec_r), h̃ = tanh(x_h + r·rec_h), h′ = z·h + (1 − z)·h̃.
+   * Out: h′ contiguous [B, U] and the saved z | r | h̃ [B, 3U]. Null when it cannot take the call.
+   */
+  gruCell?(x: View, rec: View, h: View): { out: Storage; gates: Storage } | null;
+  /**
+   * The GRU step's gradients from the saved gates, rec, h and dOut [B, U]: with
+   * a = dOut·(h − h̃)·z(1−z), c = dOut·(1 − z)·(1 − h̃²), b = c·rec_h·r(1−r):
+   * ∂x = [a, b, c], ∂rec = [a, b, c·r], ∂h = dOut·z. Out contiguous.
+   */
+  gruCellGrad?(
+    gates: View,
+    rec: View,
+    h: View,
+    dOut: View,
+  ): { dx: Storage; dRec: Storage; dh: Storage } | null;
 }

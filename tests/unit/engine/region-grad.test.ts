@@ -2,7 +2,7 @@
  * Gradients through slices accumulate in place (RegionGrad): many slices of one tensor —
  * overlapping, strided, mixed with dense uses before and after, and the T per-step slices an
  * RNN takes — give exactly the gradient a hand-derived reference gives, in float64; the
- * accumulation leaves no tensor behind; and the fused LSTM cell matches the composed one.
+ * accumulation leaves no tensor behind; and the fused LSTM and GRU cells match the composed ones.
  */
 import { describe, expect, it } from 'vitest';
 import * as nn from '../../../core/engine/index.js';
@@ -105,6 +105,55 @@ describe('lstmCell', () => {
   it('refuses gates and state of mismatched shapes, naming them', () => {
     expect(() => nn.lstmCell(nn.zeros([2, 8]), nn.zeros([2, 3]))).toThrow(
       /lstmCell: gates \[2,8\] and state \[2,3\]/,
+    );
+  });
+});
+
+describe('gruCell', () => {
+  const B = 4;
+  const U = 6;
+  const run = () =>
+    nn.tidy(() => {
+      const x = nn
+        .tensor(
+          Float32Array.from(values(B * 3 * U, 10), (v) => 3 * v),
+          [B, 3 * U],
+        )
+        .requireGrad();
+      const rec = nn
+        .tensor(
+          Float32Array.from(values(B * 3 * U, 11), (v) => 2 * v),
+          [B, 3 * U],
+        )
+        .requireGrad();
+      const h = nn.tensor(Float32Array.from(values(B * U, 12)), [B, U]).requireGrad();
+      const w = nn.tensor(Float32Array.from(values(B * U, 13)), [B, U]);
+      const out = nn.gruCell(x, rec, h);
+      const grads = nn.grad(nn.sum(nn.mul(out, w)), [x, rec, h]);
+      return [out, ...grads.map((g) => g!)].map((t) => Float32Array.from(t.dataSync()));
+    });
+
+  it('the fused CPU kernel matches the composed ops (values and gradients)', () => {
+    const fused = run();
+    const backend = nn.getBackend() as unknown as Record<string, unknown>;
+    backend.gruCell = undefined;
+    let composed: Float32Array[];
+    try {
+      composed = run();
+    } finally {
+      delete backend.gruCell;
+    }
+    fused.forEach((a, k) => {
+      const b = composed[k]!;
+      expect(a.length).toBe(b.length);
+      for (let i = 0; i < a.length; i++)
+        expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-6 * Math.max(1, Math.abs(b[i]!)));
+    });
+  });
+
+  it('refuses inputs of mismatched shapes, naming them', () => {
+    expect(() => nn.gruCell(nn.zeros([2, 9]), nn.zeros([2, 6]), nn.zeros([2, 3]))).toThrow(
+      /gruCell: input \[2,9\], recurrent \[2,6\] and state \[2,3\]/,
     );
   });
 });

@@ -31,6 +31,7 @@ import { adamUpdate as adamStep } from './adam.js';
 import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from './crossentropy.js';
 import { loadNativeKernels } from './native-loader.js';
 import { lstmCellGradKernel, lstmCellKernel, matrixOf } from './lstm-cell.js';
+import { gruCellGradKernel, gruCellKernel } from './gru-cell.js';
 
 const native = loadNativeKernels();
 
@@ -372,6 +373,48 @@ export class CpuBackend implements Backend {
     return { dz, dc };
   }
 
+  // The fused GRU step (gru-cell.ts) for float32 and float64 views.
+  gruCell(x: View, rec: View, h: View): { out: Storage; gates: Storage } | null {
+    const dims = gruDims(x, rec, h);
+    if (!dims) return null;
+    const { batch, units, dtype } = dims;
+    const out = this.allocateOverwritten(batch * units, dtype);
+    const gates = this.allocateOverwritten(batch * 3 * units, dtype);
+    gruCellKernel(out.data, gates.data, this.matrix(x), this.matrix(rec), this.matrix(h), batch, units);
+    return { out, gates };
+  }
+
+  gruCellGrad(
+    gates: View,
+    rec: View,
+    h: View,
+    dOut: View,
+  ): { dx: Storage; dRec: Storage; dh: Storage } | null {
+    const dims = gruDims(gates, rec, h);
+    if (!dims || dOut.storage.dtype !== dims.dtype || dOut.layout.shape.join() !== h.layout.shape.join())
+      return null;
+    const { batch, units, dtype } = dims;
+    const dx = this.allocateOverwritten(batch * 3 * units, dtype);
+    const dRec = this.allocateOverwritten(batch * 3 * units, dtype);
+    const dh = this.allocateOverwritten(batch * units, dtype);
+    gruCellGradKernel(
+      dx.data,
+      dRec.data,
+      dh.data,
+      this.matrix(gates),
+      this.matrix(rec),
+      this.matrix(h),
+      this.matrix(dOut),
+      batch,
+      units,
+    );
+    return { dx, dRec, dh };
+  }
+
+  private matrix(view: View) {
+    return matrixOf(cpuData(view.storage), view.layout);
+  }
+
   /** The view's elements as a float32 subarray when they are contiguous in storage, else null. */
   private float32InPlace(view: View): Float32Array | null {
     const data = cpuData(view.storage);
@@ -406,4 +449,15 @@ function lstmDims(z: View, c: View): { batch: number; units: number } | null {
   const [batch, width] = z.layout.shape as [number, number];
   const [cBatch, units] = c.layout.shape as [number, number];
   return cBatch === batch && width === 4 * units ? { batch, units } : null;
+}
+
+/** Batch, units and dtype of a GRU step (a [B, 3U], b [B, 3U], h [B, U], one float dtype). */
+function gruDims(a: View, b: View, h: View): { batch: number; units: number; dtype: DType } | null {
+  const dtype = a.storage.dtype;
+  if ((dtype !== 'float32' && dtype !== 'float64') || b.storage.dtype !== dtype || h.storage.dtype !== dtype)
+    return null;
+  if ([a, b, h].some((v) => v.layout.shape.length !== 2)) return null;
+  const [batch, units] = h.layout.shape as [number, number];
+  const wide = `${batch},${3 * units}`;
+  return a.layout.shape.join() === wide && b.layout.shape.join() === wide ? { batch, units, dtype } : null;
 }

@@ -130,6 +130,25 @@ export interface NativeKernels {
     batch: number,
     units: number,
   ): void;
+  /** The fused GRU step's forward pass in float32 (see native/src/recurrent_cells.cc). */
+  gruCellForward(
+    out: Float32Array,
+    gates: Float32Array,
+    x: Float32Array,
+    xOffset: number,
+    xRow: number,
+    xCol: number,
+    rec: Float32Array,
+    recOffset: number,
+    recRow: number,
+    recCol: number,
+    h: Float32Array,
+    hOffset: number,
+    hRow: number,
+    hCol: number,
+    batch: number,
+    units: number,
+  ): void;
   /** Threads used for large products (0 = the default); returns the count in effect. */
   setThreads(threads: number): number;
   getThreads(): number;
@@ -169,6 +188,7 @@ function isNativeKernels(value: unknown): value is NativeKernels {
     typeof v.batchNormForward === 'function' &&
     typeof v.batchNormBackward === 'function' &&
     typeof v.lstmCellForward === 'function' &&
+    typeof v.gruCellForward === 'function' &&
     typeof v.setThreads === 'function' &&
     typeof v.getThreads === 'function'
   );

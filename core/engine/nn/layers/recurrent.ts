@@ -20,6 +20,7 @@
  */
 import { zeros } from '../../ops/creation.js';
 import { add, mul, sub } from '../../ops/elementwise.js';
+import { gruCell } from '../../ops/gru-cell.js';
 import { lstmCell } from '../../ops/lstm-cell.js';
 import { matmul } from '../../ops/matmul.js';
 import { contiguous, permute, reshape, slice, stack } from '../../ops/shape.js';
@@ -354,6 +355,10 @@ export class GRU extends Recurrent<OptionValues<typeof gruOptions>> {
       let recurrent = matmul(h!, kernel);
       const bias = this.recurrentBias();
       if (bias) recurrent = add(recurrent, bias);
+      if (this.recurrentActivation.name === 'sigmoid' && this.activation.name === 'tanh') {
+        // Keras's default activations: one fused step op (ops/gru-cell.ts) instead of a dozen.
+        return [gruCell(projected, recurrent, h!)];
+      }
       z = this.recurrentActivation.apply(add(gate(projected, 0, u), gate(recurrent, 0, u)));
       const r = this.recurrentActivation.apply(add(gate(projected, 1, u), gate(recurrent, 1, u)));
       candidate = this.activation.apply(add(gate(projected, 2, u), mul(r, gate(recurrent, 2, u))));

@@ -1,9 +1,11 @@
 /**
- * The native float32 LSTM cell forward (native/src/lstm_cell.cc) against the double-precision
- * TypeScript kernel it replaces, on contiguous and strided views: libm's expf and tanhf keep
- * every output within a few float32 ulps. And it refuses views that reach outside their arrays.
+ * The native float32 LSTM and GRU forward passes (native/src/recurrent_cells.cc) against the
+ * double-precision TypeScript kernels they replace, on contiguous and strided views: libm's
+ * expf and tanhf keep every output within a few float32 ulps. And they refuse views that reach
+ * outside their arrays.
  */
 import { describe, expect, it } from 'vitest';
+import { gruCellTypescript } from '../../../core/engine/backends/cpu/gru-cell.js';
 import { lstmCellTypescript, type Matrix } from '../../../core/engine/backends/cpu/lstm-cell.js';
 import { loadNativeKernels } from '../../../core/engine/backends/cpu/native-loader.js';
 
@@ -66,13 +68,74 @@ describe.skipIf(native === null)('native LSTM cell forward', () => {
     const [out, gates] = [new Float32Array(4), new Float32Array(10)];
     expect(() => native!.lstmCellForward(out, gates, z, 0, 4, 1, c, 0, 1, 1, 2, 1)).not.toThrow();
     expect(() => native!.lstmCellForward(out, gates, z, 1, 4, 1, c, 0, 1, 1, 2, 1)).toThrow(
-      /z or c reaches outside/,
+      /reaches outside its array/,
     );
     expect(() => native!.lstmCellForward(out, gates, z, 0, 4, 1, c, 0, 2, 1, 2, 1)).toThrow(
-      /z or c reaches outside/,
+      /reaches outside its array/,
     );
     expect(() => native!.lstmCellForward(out.subarray(1), gates, z, 0, 4, 1, c, 0, 1, 1, 2, 1)).toThrow(
       /shorter/,
     );
+  });
+
+  it.each([
+    ['contiguous', false],
+    ['strided (transposed views)', true],
+  ])('GRU matches the double-precision kernel within a few ulps: %s', (_label, transposed) => {
+    const [B, U] = [6, 29];
+    const [xData, recData, hData] = [values(B * 3 * U, 3, 8), values(B * 3 * U, 4, 6), values(B * U, 5, 1)];
+    const view = (data: Float32Array, width: number): Matrix =>
+      transposed ? { data, offset: 0, row: 1, col: B } : { data, offset: 0, row: width, col: 1 };
+    const [x, rec, h] = [view(xData, 3 * U), view(recData, 3 * U), view(hData, U)];
+    const [outTs, gatesTs] = [new Float32Array(B * U), new Float32Array(B * 3 * U)];
+    const [outNative, gatesNative] = [new Float32Array(B * U), new Float32Array(B * 3 * U)];
+    gruCellTypescript(outTs, gatesTs, x, rec, h, B, U);
+    native!.gruCellForward(
+      outNative,
+      gatesNative,
+      ...([x, rec, h].flatMap((m) => [m.data, m.offset, m.row, m.col]) as [
+        Float32Array,
+        number,
+        number,
+        number,
+        Float32Array,
+        number,
+        number,
+        number,
+        Float32Array,
+        number,
+        number,
+        number,
+      ]),
+      B,
+      U,
+    );
+    for (const [a, b] of [
+      [outNative, outTs],
+      [gatesNative, gatesTs],
+    ] as const) {
+      for (let i = 0; i < a.length; i++)
+        expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(4e-7 * Math.max(1, Math.abs(b[i]!)));
+    }
+    expect(() =>
+      native!.gruCellForward(
+        outNative,
+        gatesNative,
+        xData,
+        1,
+        3 * U,
+        1,
+        recData,
+        0,
+        3 * U,
+        1,
+        hData,
+        0,
+        U,
+        1,
+        B,
+        U,
+      ),
+    ).toThrow(/gruCellForward: x reaches outside its array/);
   });
 });

@@ -1,0 +1,191 @@
+// The fused recurrent cells' forward passes for float32 (Backend.lstmCell and gruCell on the
+// CPU; see core/engine/backends/cpu/lstm-cell.ts and gru-cell.ts for the formulas and the
+// float64 paths). Their cost is the transcendentals — in JavaScript Math.tanh and Math.exp make
+// a cell most of a recurrent training step; here they are libm's single-precision expf and tanhf.
+//
+// Exports (registered by register_recurrent_cells):
+//   lstmCellForward(out, gates, z, zOffset, zRow, zCol, c, cOffset, cRow, cCol, batch, units)
+//     out [B, 2U] = h | c′ and gates [B, 5U] = i | f | g | o | tanh(c′), both contiguous;
+//   gruCellForward(out, gates, x, xOffset, xRow, xCol, rec, recOffset, recRow, recCol,
+//                  h, hOffset, hRow, hCol, batch, units)
+//     out [B, U] = h′ and gates [B, 3U] = z | r | h̃, both contiguous.
+// Inputs are strided 2-D views: element (b, j) at offset + b·row + j·col.
+#include "recurrent_cells.h"
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+namespace nnlab {
+namespace {
+
+// σ(v) with one expf and no overflow: e = e^−|v|, σ = 1/(1 + e) for v ≥ 0, e/(1 + e) below.
+inline float sigmoid(float v) {
+  const float e = std::exp(-std::fabs(v));
+  const float s = 1.0f / (1.0f + e);
+  return v >= 0.0f ? s : e * s;
+}
+
+struct Strided {
+  const float* data;
+  int64_t row, col;
+  float at(int64_t b, int64_t j) const { return data[b * row + j * col]; }
+};
+
+// c′ = f·c + i·g, h = o·tanh(c′) with i, f, o = σ(z_i, z_f, z_o) and g = tanh(z_g).
+void lstm_forward(float* out, float* gates, Strided z, Strided c, int64_t batch, int64_t U) {
+  for (int64_t b = 0; b < batch; ++b) {
+    float* o_row = out + b * 2 * U;
+    float* g_row = gates + b * 5 * U;
+    for (int64_t j = 0; j < U; ++j) {
+      const float i = sigmoid(z.at(b, j));
+      const float f = sigmoid(z.at(b, U + j));
+      const float g = std::tanh(z.at(b, 2 * U + j));
+      const float o = sigmoid(z.at(b, 3 * U + j));
+      const float c_next = f * c.at(b, j) + i * g;
+      const float t = std::tanh(c_next);
+      o_row[j] = o * t;
+      o_row[U + j] = c_next;
+      g_row[j] = i;
+      g_row[U + j] = f;
+      g_row[2 * U + j] = g;
+      g_row[3 * U + j] = o;
+      g_row[4 * U + j] = t;
+    }
+  }
+}
+
+// h′ = z·h + (1 − z)·tanh(x_h + r·rec_h), z and r from σ of x + rec (Keras's reset-after GRU).
+void gru_forward(float* out, float* gates, Strided x, Strided rec, Strided h, int64_t batch, int64_t U) {
+  for (int64_t b = 0; b < batch; ++b) {
+    float* g_row = gates + b * 3 * U;
+    for (int64_t j = 0; j < U; ++j) {
+      const float z = sigmoid(x.at(b, j) + rec.at(b, j));
+      const float r = sigmoid(x.at(b, U + j) + rec.at(b, U + j));
+      const float candidate = std::tanh(x.at(b, 2 * U + j) + r * rec.at(b, 2 * U + j));
+      out[b * U + j] = z * h.at(b, j) + (1.0f - z) * candidate;
+      g_row[j] = z;
+      g_row[U + j] = r;
+      g_row[2 * U + j] = candidate;
+    }
+  }
+}
+
+bool fail(napi_env env, const char* fn, const std::string& what, bool type = false) {
+  const std::string msg = std::string(fn) + ": " + what;
+  if (type) napi_throw_type_error(env, nullptr, msg.c_str());
+  else napi_throw_range_error(env, nullptr, msg.c_str());
+  return false;
+}
+
+bool floats(napi_env env, const char* fn, napi_value v, const char* what, float** data, int64_t* length) {
+  bool is_ta = false;
+  napi_typedarray_type type;
+  size_t len;
+  void* ptr;
+  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta ||
+      napi_get_typedarray_info(env, v, &type, &len, &ptr, nullptr, nullptr) != napi_ok || type != napi_float32_array)
+    return fail(env, fn, std::string(what) + " must be a Float32Array", true);
+  *data = static_cast<float*>(ptr);
+  *length = static_cast<int64_t>(len);
+  return true;
+}
+
+bool integer(napi_env env, const char* fn, napi_value v, const char* what, int64_t lo, int64_t* out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= static_cast<double>(lo)) || d > 2147483647.0 ||
+      d != std::floor(d))
+    return fail(env, fn, std::string(what) + " must be an integer >= " + std::to_string(lo) + " below 2^31");
+  *out = static_cast<int64_t>(d);
+  return true;
+}
+
+// Every element a strided [rows, cols] view reads lies in [0, length).
+bool view_in_bounds(int64_t length, int64_t offset, int64_t row, int64_t col, int64_t rows, int64_t cols) {
+  if (rows == 0 || cols == 0) return true;
+  const int64_t last_row = (rows - 1) * row;
+  const int64_t last_col = (cols - 1) * col;
+  const int64_t lo = offset + (last_row < 0 ? last_row : 0) + (last_col < 0 ? last_col : 0);
+  const int64_t hi = offset + (last_row > 0 ? last_row : 0) + (last_col > 0 ? last_col : 0);
+  return lo >= 0 && hi < length;
+}
+
+// A strided float32 view argument: array, offset, row stride, column stride (4 arguments),
+// checked to lie inside its array for `rows` × `cols` elements.
+bool view_arg(napi_env env, const char* fn, napi_value* argv, const char* what, int64_t rows, int64_t cols,
+              Strided* out) {
+  float* data;
+  int64_t length, offset, row, col;
+  const int64_t min_stride = -(int64_t{1} << 31);
+  if (!floats(env, fn, argv[0], what, &data, &length) || !integer(env, fn, argv[1], "offset", 0, &offset) ||
+      !integer(env, fn, argv[2], "row stride", min_stride, &row) ||
+      !integer(env, fn, argv[3], "column stride", min_stride, &col))
+    return false;
+  if (!view_in_bounds(length, offset, row, col, rows, cols))
+    return fail(env, fn, std::string(what) + " reaches outside its array");
+  *out = Strided{data + offset, row, col};
+  return true;
+}
+
+// Reads (out, gates, views..., batch, units): view k is named names[k] and spans widths[k]·units
+// columns; out and gates span out_width·units and gate_width·units.
+napi_value cell_forward(napi_env env, napi_callback_info info, const char* fn, int views, const char* const* names,
+                        const int* widths, int out_width, int gate_width,
+                        void (*run)(float*, float*, const Strided*, int64_t, int64_t)) {
+  const size_t want = 2 + 4 * static_cast<size_t>(views) + 2;
+  size_t argc = want;
+  napi_value argv[20];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != want) {
+    napi_throw_type_error(env, nullptr, (std::string(fn) + ": expected " + std::to_string(want) + " arguments").c_str());
+    return nullptr;
+  }
+  float *out, *gates;
+  int64_t out_len, gates_len, batch, units;
+  if (!floats(env, fn, argv[0], "out", &out, &out_len) || !floats(env, fn, argv[1], "gates", &gates, &gates_len) ||
+      !integer(env, fn, argv[want - 2], "batch", 0, &batch) || !integer(env, fn, argv[want - 1], "units", 0, &units))
+    return nullptr;
+  if (out_len < batch * out_width * units || gates_len < batch * gate_width * units) {
+    fail(env, fn, "out or gates is shorter than the batch needs");
+    return nullptr;
+  }
+  Strided inputs[3];
+  for (int k = 0; k < views; ++k)
+    if (!view_arg(env, fn, argv + 2 + 4 * k, names[k], batch, widths[k] * units, &inputs[k])) return nullptr;
+  run(out, gates, inputs, batch, units);
+  return nullptr;
+}
+
+void run_lstm(float* out, float* gates, const Strided* in, int64_t batch, int64_t units) {
+  lstm_forward(out, gates, in[0], in[1], batch, units);
+}
+
+void run_gru(float* out, float* gates, const Strided* in, int64_t batch, int64_t units) {
+  gru_forward(out, gates, in[0], in[1], in[2], batch, units);
+}
+
+napi_value LstmCellForward(napi_env env, napi_callback_info info) {
+  static const char* const names[] = {"z", "c"};
+  static const int widths[] = {4, 1};  // z [B, 4U], c [B, U]
+  return cell_forward(env, info, "lstmCellForward", 2, names, widths, 2, 5, run_lstm);
+}
+
+napi_value GruCellForward(napi_env env, napi_callback_info info) {
+  static const char* const names[] = {"x", "rec", "h"};
+  static const int widths[] = {3, 3, 1};  // x [B, 3U], rec [B, 3U], h [B, U]
+  return cell_forward(env, info, "gruCellForward", 3, names, widths, 1, 3, run_gru);
+}
+
+napi_status set_function(napi_env env, napi_value exports, const char* name, napi_callback cb) {
+  napi_value fn;
+  napi_status s = napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &fn);
+  return s == napi_ok ? napi_set_named_property(env, exports, name, fn) : s;
+}
+
+}  // namespace
+
+napi_status register_recurrent_cells(napi_env env, napi_value exports) {
+  napi_status s = set_function(env, exports, "lstmCellForward", LstmCellForward);
+  return s == napi_ok ? set_function(env, exports, "gruCellForward", GruCellForward) : s;
+}
+
+}  // namespace nnlab
