@@ -4,7 +4,6 @@
  * backend services it needs as a KernelHost.
  */
 import type { BatchNormGrads, BatchNormOutputs, View } from '../backend.js';
-import type { DType } from '../../tensor/dtype.js';
 import { contiguousLayout, isContiguous, sizeOf } from '../../tensor/layout.js';
 import {
   applyProgram,
@@ -15,17 +14,8 @@ import {
   partialsProgram,
   varianceProgram,
 } from './kernels/batch-norm.js';
-import type { Program } from './program.js';
+import type { KernelHost } from './kernel-host.js';
 import type { GPUStorage } from './storage.js';
-
-/** What an op module needs from the backend: its allocator, recorder and ownership checks. */
-export interface KernelHost {
-  allocate(op: string, size: number, dtype: DType): GPUStorage;
-  /** Records `p`; when it cannot run, releases `made` first and throws. */
-  run(p: Program, ...made: GPUStorage[]): void;
-  release(storage: GPUStorage): void;
-  check(...views: View[]): void;
-}
 
 /** Rows and channels when every view is dense float32 and x has a batch axis; else null. */
 function geometry(x: View, views: readonly View[]) {

@@ -11,6 +11,7 @@ import type {
   Backend,
   BatchNormGrads,
   BatchNormOutputs,
+  LstmCellOutputs,
   BinaryOp,
   ByteRowLayout,
   DenseActivation,
@@ -37,7 +38,9 @@ import {
 } from './kernels/reduce.js';
 import { col2imProgram, im2colProgram } from './kernels/window.js';
 import { softmaxCrossEntropyProgram } from './kernels/crossentropy.js';
-import { batchNormBackward, batchNormForward, type KernelHost } from './batch-norm-ops.js';
+import { batchNormBackward, batchNormForward } from './batch-norm-ops.js';
+import type { KernelHost } from './kernel-host.js';
+import { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward } from './recurrent-ops.js';
 import { wgslType, type Program } from './program.js';
 import { Runner } from './runner.js';
 import { GPUStorage } from './storage.js';
@@ -524,6 +527,28 @@ export class WebGPUBackend implements Backend {
     epsilon: number,
   ): BatchNormGrads | null {
     return batchNormBackward(this.host, dy, x, mean, variance, gamma, epsilon);
+  }
+
+  // Fused recurrent cells (recurrent-ops.ts): one dispatch per step each way.
+  lstmCell(z: View, c: View): LstmCellOutputs | null {
+    return lstmCellForward(this.host, z, c);
+  }
+
+  lstmCellGrad(gates: View, c: View, dOut: View): { dz: Storage; dc: Storage } | null {
+    return lstmCellBackward(this.host, gates, c, dOut);
+  }
+
+  gruCell(x: View, rec: View, h: View): { out: Storage; gates: Storage } | null {
+    return gruCellForward(this.host, x, rec, h);
+  }
+
+  gruCellGrad(
+    gates: View,
+    rec: View,
+    h: View,
+    dOut: View,
+  ): { dx: Storage; dRec: Storage; dh: Storage } | null {
+    return gruCellBackward(this.host, gates, rec, h, dOut);
   }
 
   private checkCrossEntropy(logits: View, targets: View, sparse: boolean): void {
