@@ -93,7 +93,7 @@ export const models: Record<'mlp' | 'cnn', { inputShape: number[]; layers: Layer
  */
 export const defaults: Record<'mlp' | 'cnn', { epochs: number; decay: number }> = {
   mlp: { epochs: 15, decay: 0.85 },
-  cnn: { epochs: 10, decay: 0.75 },
+  cnn: { epochs: 15, decay: 0.8 },
 };
 
 export interface FashionMnistResult {
