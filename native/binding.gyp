@@ -7,12 +7,14 @@
   'target_defaults': {
     'cflags!': ['-fno-exceptions'],
     'cflags_cc!': ['-fno-exceptions', '-O2'],
-    # -fno-math-errno: sqrt of a negative sets no errno (nothing reads it), so it vectorises.
-    'cflags_cc': ['-O3', '-fexceptions', '-fvisibility=hidden', '-fno-math-errno'],
+    # -fno-math-errno: sqrt of a negative sets no errno (nothing reads it), so it vectorises;
+    # -fno-trapping-math: nothing reads floating-point exception flags, so selects between
+    # computed values become vector blends. Neither changes any result.
+    'cflags_cc': ['-O3', '-fexceptions', '-fvisibility=hidden', '-fno-math-errno', '-fno-trapping-math'],
     'xcode_settings': {
       'GCC_ENABLE_CPP_EXCEPTIONS': 'YES',
       'GCC_OPTIMIZATION_LEVEL': '3',
-      'OTHER_CPLUSPLUSFLAGS': ['-O3', '-fno-math-errno'],
+      'OTHER_CPLUSPLUSFLAGS': ['-O3', '-fno-math-errno', '-fno-trapping-math'],
     },
     'msvs_settings': {
       'VCCLCompilerTool': { 'ExceptionHandling': 1, 'Optimization': 2 },

@@ -1,7 +1,8 @@
 // The fused recurrent cells' forward passes for float32 (Backend.lstmCell and gruCell on the
 // CPU; see core/engine/backends/cpu/lstm-cell.ts and gru-cell.ts for the formulas and the
 // float64 paths). Their cost is the transcendentals — in JavaScript Math.tanh and Math.exp make
-// a cell most of a recurrent training step; here they are libm's single-precision expf and tanhf.
+// a cell most of a recurrent training step; here they are fast_math.h's vectorised functions,
+// and rows whose inputs are contiguous (the usual case) run as plain vector loops.
 //
 // Exports (registered by register_recurrent_cells):
 //   lstmCellForward(out, gates, z, zOffset, zRow, zCol, c, cOffset, cRow, cCol, batch, units)
@@ -12,6 +13,8 @@
 // Inputs are strided 2-D views: element (b, j) at offset + b·row + j·col.
 #include "recurrent_cells.h"
 
+#include "fast_math.h"
+
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -19,56 +22,89 @@
 namespace nnlab {
 namespace {
 
-// σ(v) with one expf and no overflow: e = e^−|v|, σ = 1/(1 + e) for v ≥ 0, e/(1 + e) below.
-inline float sigmoid(float v) {
-  const float e = std::exp(-std::fabs(v));
-  const float s = 1.0f / (1.0f + e);
-  return v >= 0.0f ? s : e * s;
-}
-
 struct Strided {
   const float* data;
   int64_t row, col;
   float at(int64_t b, int64_t j) const { return data[b * row + j * col]; }
 };
 
+// Row b of a view whose rows are contiguous (column stride 1), as a pointer: the cells' loops
+// over j then vectorise.
+struct Rows {
+  const float* data;
+  int64_t row;
+  const float* operator[](int64_t b) const { return data + b * row; }
+};
+
+Rows rows_of(const Strided& v) { return Rows{v.data, v.row}; }
+
+// A strided view's row b, read through its column stride.
+struct StridedRow {
+  const float* data;
+  int64_t col;
+  float operator[](int64_t j) const { return data[j * col]; }
+};
+
+struct StridedRows {
+  Strided view;
+  StridedRow operator[](int64_t b) const { return StridedRow{view.data + b * view.row, view.col}; }
+};
+
 // c′ = f·c + i·g, h = o·tanh(c′) with i, f, o = σ(z_i, z_f, z_o) and g = tanh(z_g).
-void lstm_forward(float* out, float* gates, Strided z, Strided c, int64_t batch, int64_t U) {
+template <class Z, class C>
+void lstm_rows(float* __restrict out, float* __restrict gates, Z z, C c, int64_t batch, int64_t U) {
   for (int64_t b = 0; b < batch; ++b) {
-    float* o_row = out + b * 2 * U;
-    float* g_row = gates + b * 5 * U;
+    float* __restrict o_row = out + b * 2 * U;
+    float* __restrict g_row = gates + b * 5 * U;
+    const auto zr = z[b];
+    const auto cr = c[b];
+    // Two passes over the row (the gates, then the state) keep each loop simple enough for
+    // the vectoriser.
     for (int64_t j = 0; j < U; ++j) {
-      const float i = sigmoid(z.at(b, j));
-      const float f = sigmoid(z.at(b, U + j));
-      const float g = std::tanh(z.at(b, 2 * U + j));
-      const float o = sigmoid(z.at(b, 3 * U + j));
-      const float c_next = f * c.at(b, j) + i * g;
-      const float t = std::tanh(c_next);
-      o_row[j] = o * t;
+      g_row[j] = sigmoid_fast(zr[j]);
+      g_row[U + j] = sigmoid_fast(zr[U + j]);
+      g_row[2 * U + j] = tanh_fast(zr[2 * U + j]);
+      g_row[3 * U + j] = sigmoid_fast(zr[3 * U + j]);
+    }
+    for (int64_t j = 0; j < U; ++j) {
+      const float c_next = g_row[U + j] * cr[j] + g_row[j] * g_row[2 * U + j];
+      const float t = tanh_fast(c_next);
+      o_row[j] = g_row[3 * U + j] * t;
       o_row[U + j] = c_next;
-      g_row[j] = i;
-      g_row[U + j] = f;
-      g_row[2 * U + j] = g;
-      g_row[3 * U + j] = o;
       g_row[4 * U + j] = t;
     }
   }
 }
 
 // h′ = z·h + (1 − z)·tanh(x_h + r·rec_h), z and r from σ of x + rec (Keras's reset-after GRU).
-void gru_forward(float* out, float* gates, Strided x, Strided rec, Strided h, int64_t batch, int64_t U) {
+template <class X, class R, class H>
+void gru_rows(float* __restrict out, float* __restrict gates, X x, R rec, H h, int64_t batch, int64_t U) {
   for (int64_t b = 0; b < batch; ++b) {
-    float* g_row = gates + b * 3 * U;
+    float* __restrict g_row = gates + b * 3 * U;
+    float* __restrict o_row = out + b * U;
+    const auto xr = x[b];
+    const auto rr = rec[b];
+    const auto hr = h[b];
     for (int64_t j = 0; j < U; ++j) {
-      const float z = sigmoid(x.at(b, j) + rec.at(b, j));
-      const float r = sigmoid(x.at(b, U + j) + rec.at(b, U + j));
-      const float candidate = std::tanh(x.at(b, 2 * U + j) + r * rec.at(b, 2 * U + j));
-      out[b * U + j] = z * h.at(b, j) + (1.0f - z) * candidate;
+      const float z = sigmoid_fast(xr[j] + rr[j]);
+      const float r = sigmoid_fast(xr[U + j] + rr[U + j]);
+      const float candidate = tanh_fast(xr[2 * U + j] + r * rr[2 * U + j]);
+      o_row[j] = z * hr[j] + (1.0f - z) * candidate;
       g_row[j] = z;
       g_row[U + j] = r;
       g_row[2 * U + j] = candidate;
     }
   }
+}
+
+void lstm_forward(float* out, float* gates, Strided z, Strided c, int64_t batch, int64_t U) {
+  if (z.col == 1 && c.col == 1) lstm_rows(out, gates, rows_of(z), rows_of(c), batch, U);
+  else lstm_rows(out, gates, StridedRows{z}, StridedRows{c}, batch, U);
+}
+
+void gru_forward(float* out, float* gates, Strided x, Strided rec, Strided h, int64_t batch, int64_t U) {
+  if (x.col == 1 && rec.col == 1 && h.col == 1) gru_rows(out, gates, rows_of(x), rows_of(rec), rows_of(h), batch, U);
+  else gru_rows(out, gates, StridedRows{x}, StridedRows{rec}, StridedRows{h}, batch, U);
 }
 
 bool fail(napi_env env, const char* fn, const std::string& what, bool type = false) {

@@ -4,8 +4,9 @@
  * ±0 and subnormals, in every row-plan shape (contiguous, a broadcast row, a broadcast column,
  * a scalar, transposed, offset views, lengths off the vector width). The claim is bit-identity
  * (Object.is per element, so −0 and NaN count), which is what keeps CPU trajectories the same
- * with and without the addon — except for sigmoid and tanh, which use libm's single-precision
- * functions: within two float32 ulps, with the same NaN, ±0 and ±1 at the specials.
+ * with and without the addon — except for sigmoid and tanh, which use vectorised single-precision
+ * approximations (native/src/fast_math.h): within four float32 ulps, values under 2^-126 possibly
+ * flushed to 0, with the same NaN, ±0 and ±1 at the specials.
  */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -67,7 +68,7 @@ function firstDifference(a: Float32Array, b: Float32Array): number {
 /** The ops computed with libm's float functions, not bit for bit as the TypeScript. */
 const approximate = new Set<string>(['sigmoid', 'tanh']);
 
-/** First index where they differ by more than two float32 ulps (or in NaN or sign), or -1. */
+/** First index where they differ by more than four float32 ulps (or in NaN or sign), or -1. */
 function firstApproximateDifference(expected: Float32Array, actual: Float32Array): number {
   for (let i = 0; i < expected.length; i++) {
     const e = expected[i]!;
@@ -76,8 +77,9 @@ function firstApproximateDifference(expected: Float32Array, actual: Float32Array
       if (!Object.is(e, a)) return i;
       continue;
     }
-    if (Math.sign(e) !== Math.sign(a) || Math.abs(a - e) > 2 ** -22 * Math.max(Math.abs(e), 2 ** -126))
-      return i;
+    // Four ulps, and results below the smallest normal float (2^-126) may be flushed to 0.
+    if (Math.abs(e) >= 2 ** -126 && Math.sign(e) !== Math.sign(a)) return i;
+    if (Math.abs(a - e) > Math.max(2 ** -21 * Math.abs(e), 2 ** -126)) return i;
   }
   return -1;
 }
