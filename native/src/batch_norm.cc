@@ -13,6 +13,8 @@
 //   batchNormBackward(dx, dGamma, dBeta, dy, x, mean, variance, gamma|null, rows, channels, epsilon)
 #include "batch_norm.h"
 
+#include "napi_args.h"
+
 // No fused multiply-add contraction: (x − μ)·f + β must round twice, as the composed ops do
 // (GCC contracts by default where the target has FMA, e.g. on ARM; Clang within a statement).
 #if defined(__clang__)
@@ -108,113 +110,45 @@ void backward(float* dx, float* d_gamma, float* d_beta, const float* dy, const f
 
 // ── N-API ───────────────────────────────────────────────────────────────────────────────────
 
-struct Call {
-  napi_env env;
-  const char* fn;
-  napi_value* argv;
-
-  bool fail(const std::string& what, bool type = false) const {
-    const std::string msg = std::string(fn) + ": " + what;
-    if (type) napi_throw_type_error(env, nullptr, msg.c_str());
-    else napi_throw_range_error(env, nullptr, msg.c_str());
-    return false;
-  }
-
-  // A Float32Array of at least `need` elements; with `optional`, null gives nullptr.
-  bool floats(int i, const char* what, int64_t need, float** out, bool optional = false) const {
-    napi_valuetype t;
-    if (optional && napi_typeof(env, argv[i], &t) == napi_ok && t == napi_null) {
-      *out = nullptr;
-      return true;
-    }
-    bool is_ta = false;
-    napi_typedarray_type type;
-    size_t len;
-    void* ptr;
-    if (napi_is_typedarray(env, argv[i], &is_ta) != napi_ok || !is_ta ||
-        napi_get_typedarray_info(env, argv[i], &type, &len, &ptr, nullptr, nullptr) != napi_ok ||
-        type != napi_float32_array)
-      return fail(std::string(what) + (optional ? " must be a Float32Array or null" : " must be a Float32Array"), true);
-    if (static_cast<int64_t>(len) < need)
-      return fail(std::string(what) + " holds " + std::to_string(len) + " elements, fewer than " + std::to_string(need));
-    *out = static_cast<float*>(ptr);
-    return true;
-  }
-
-  bool size(int i, const char* what, int64_t* out) const {
-    double d;
-    if (napi_get_value_double(env, argv[i], &d) != napi_ok || !(d >= 0) || d > 2147483647.0 || d != std::floor(d))
-      return fail(std::string(what) + " must be an integer in [0, 2^31)");
-    *out = static_cast<int64_t>(d);
-    return true;
-  }
-
-  bool number(int i, const char* what, double* out) const {
-    if (napi_get_value_double(env, argv[i], out) != napi_ok || !std::isfinite(*out))
-      return fail(std::string(what) + " must be a finite number", true);
-    return true;
-  }
-};
-
-bool read_args(napi_env env, napi_callback_info info, const char* fn, size_t want, napi_value* argv) {
-  size_t argc = want;
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != want) {
-    napi_throw_type_error(env, nullptr, (std::string(fn) + ": expected " + std::to_string(want) + " arguments").c_str());
-    return false;
-  }
-  return true;
-}
+constexpr int64_t kMaxSize = 2147483647;
 
 // batchNormForward(y, mean, variance, x, gamma|null, beta|null, rows, channels, epsilon)
 napi_value BatchNormForward(napi_env env, napi_callback_info info) {
-  napi_value argv[9];
-  if (!read_args(env, info, "batchNormForward", 9, argv)) return nullptr;
-  Call call{env, "batchNormForward", argv};
+  CallArgs args(env, "batchNormForward");
+  if (!args.read(info, 9)) return nullptr;
   int64_t rows, C;
   double epsilon;
-  if (!call.size(6, "rows", &rows) || !call.size(7, "channels", &C) || !call.number(8, "epsilon", &epsilon))
+  if (!args.integer(6, "rows", 1, &rows, kMaxSize) || !args.integer(7, "channels", 0, &C, kMaxSize) ||
+      !args.number(8, "epsilon", &epsilon, true))
     return nullptr;
   const int64_t n = rows * C;
   float *y, *mean, *variance, *x, *gamma, *beta;
-  if (!call.floats(0, "y", n, &y) || !call.floats(1, "mean", C, &mean) || !call.floats(2, "variance", C, &variance) ||
-      !call.floats(3, "x", n, &x) || !call.floats(4, "gamma", C, &gamma, true) ||
-      !call.floats(5, "beta", C, &beta, true))
+  if (!args.floats_of(0, "y", n, &y) || !args.floats_of(1, "mean", C, &mean) ||
+      !args.floats_of(2, "variance", C, &variance) || !args.floats_of(3, "x", n, &x) ||
+      !args.floats_of(4, "gamma", C, &gamma, true) || !args.floats_of(5, "beta", C, &beta, true))
     return nullptr;
-  if (rows == 0) {
-    call.fail("rows must be at least 1 (statistics of nothing)");
-    return nullptr;
-  }
   forward(y, mean, variance, x, gamma, beta, rows, C, static_cast<float>(epsilon));
   return nullptr;
 }
 
 // batchNormBackward(dx, dGamma, dBeta, dy, x, mean, variance, gamma|null, rows, channels, epsilon)
 napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
-  napi_value argv[11];
-  if (!read_args(env, info, "batchNormBackward", 11, argv)) return nullptr;
-  Call call{env, "batchNormBackward", argv};
+  CallArgs args(env, "batchNormBackward");
+  if (!args.read(info, 11)) return nullptr;
   int64_t rows, C;
   double epsilon;
-  if (!call.size(8, "rows", &rows) || !call.size(9, "channels", &C) || !call.number(10, "epsilon", &epsilon))
+  if (!args.integer(8, "rows", 1, &rows, kMaxSize) || !args.integer(9, "channels", 0, &C, kMaxSize) ||
+      !args.number(10, "epsilon", &epsilon, true))
     return nullptr;
   const int64_t n = rows * C;
   float *dx, *d_gamma, *d_beta, *dy, *x, *mean, *variance, *gamma;
-  if (!call.floats(0, "dx", n, &dx) || !call.floats(1, "dGamma", C, &d_gamma) || !call.floats(2, "dBeta", C, &d_beta) ||
-      !call.floats(3, "dy", n, &dy) || !call.floats(4, "x", n, &x) || !call.floats(5, "mean", C, &mean) ||
-      !call.floats(6, "variance", C, &variance) || !call.floats(7, "gamma", C, &gamma, true))
+  if (!args.floats_of(0, "dx", n, &dx) || !args.floats_of(1, "dGamma", C, &d_gamma) ||
+      !args.floats_of(2, "dBeta", C, &d_beta) || !args.floats_of(3, "dy", n, &dy) || !args.floats_of(4, "x", n, &x) ||
+      !args.floats_of(5, "mean", C, &mean) || !args.floats_of(6, "variance", C, &variance) ||
+      !args.floats_of(7, "gamma", C, &gamma, true))
     return nullptr;
-  if (rows == 0) {
-    call.fail("rows must be at least 1");
-    return nullptr;
-  }
   backward(dx, d_gamma, d_beta, dy, x, mean, variance, gamma, rows, C, static_cast<float>(epsilon));
   return nullptr;
-}
-
-napi_status set_function(napi_env env, napi_value exports, const char* name, napi_callback cb) {
-  napi_value fn;
-  napi_status s = napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &fn);
-  return s == napi_ok ? napi_set_named_property(env, exports, name, fn) : s;
 }
 
 }  // namespace

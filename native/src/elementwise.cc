@@ -20,6 +20,7 @@
 #include "elementwise.h"
 
 #include "fast_math.h"
+#include "napi_args.h"
 
 #include <cmath>
 #include <cstdint>
@@ -187,79 +188,25 @@ void run_binary(int code, float* out, const float* a, const int32_t* ao, int64_t
 // ── argument checks ─────────────────────────────────────────────────────────────────────────
 // The loader passes plans it built itself, but a bad call must throw, never read out of bounds.
 
-struct Args {
-  napi_env env;
-  const char* fn;
-  napi_value* argv;
-
-  bool fail_range(const std::string& what) const {
-    napi_throw_range_error(env, nullptr, (std::string(fn) + ": " + what).c_str());
-    return false;
-  }
-  bool fail_type(const std::string& what) const {
-    napi_throw_type_error(env, nullptr, (std::string(fn) + ": " + what).c_str());
-    return false;
-  }
-
-  bool integer(int i, const char* what, int64_t lo, int64_t* out) const {
-    double d;
-    if (napi_get_value_double(env, argv[i], &d) != napi_ok || !(d >= static_cast<double>(lo)) ||
-        d > 9007199254740991.0 || d != std::floor(d))
-      return fail_range(std::string(what) + " must be an integer >= " + std::to_string(lo));
-    *out = static_cast<int64_t>(d);
-    return true;
-  }
-
-  bool number(int i, const char* what, double* out) const {
-    if (napi_get_value_double(env, argv[i], out) != napi_ok) return fail_type(std::string(what) + " must be a number");
-    return true;
-  }
-
-  template <class T>
-  bool array(int i, const char* what, napi_typedarray_type want, const char* type_name, T** data,
-             int64_t* length) const {
-    bool is_ta = false;
-    napi_typedarray_type type;
-    size_t len;
-    void* ptr;
-    if (napi_is_typedarray(env, argv[i], &is_ta) != napi_ok || !is_ta ||
-        napi_get_typedarray_info(env, argv[i], &type, &len, &ptr, nullptr, nullptr) != napi_ok || type != want)
-      return fail_type(std::string(what) + " must be a " + type_name);
-    *data = static_cast<T*>(ptr);
-    *length = static_cast<int64_t>(len);
-    return true;
-  }
-
-  // Every row's first and last element lie inside the operand's array.
-  bool rows_in_bounds(const char* what, const int32_t* offsets, int64_t offset_count, int64_t stride,
-                      int64_t rows, int64_t inner, int64_t length) const {
-    if (offset_count < rows) return fail_range(std::string(what) + " has fewer row offsets than rows");
-    if (inner == 0) return true;
-    const int64_t span = (inner - 1) * stride;
-    for (int64_t r = 0; r < rows; ++r) {
-      const int64_t first = offsets[r];
-      const int64_t last = first + span;
-      if (first < 0 || last < 0 || first >= length || last >= length)
-        return fail_range(std::string(what) + " row " + std::to_string(r) + " is out of bounds of its array");
-    }
-    return true;
-  }
-};
-
-bool get_argv(napi_env env, napi_callback_info info, const char* fn, size_t want, napi_value* argv) {
-  size_t argc = want;
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != want) {
-    napi_throw_type_error(env, nullptr, (std::string(fn) + ": expected " + std::to_string(want) + " arguments").c_str());
-    return false;
+// Every row's first and last element lie inside the operand's array.
+bool rows_in_bounds(const CallArgs& args, const char* what, const int32_t* offsets, int64_t offset_count,
+                    int64_t stride, int64_t rows, int64_t inner, int64_t length) {
+  if (offset_count < rows) return args.fail_range(std::string(what) + " has fewer row offsets than rows");
+  if (inner == 0) return true;
+  const int64_t span = (inner - 1) * stride;
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t first = offsets[r];
+    const int64_t last = first + span;
+    if (first < 0 || last < 0 || first >= length || last >= length)
+      return args.fail_range(std::string(what) + " row " + std::to_string(r) + " is out of bounds of its array");
   }
   return true;
 }
 
 // mapUnary(code, out, x, offsets, stride, rows, inner, param)
 napi_value MapUnary(napi_env env, napi_callback_info info) {
-  napi_value argv[8];
-  if (!get_argv(env, info, "mapUnary", 8, argv)) return nullptr;
-  Args args{env, "mapUnary", argv};
+  CallArgs args(env, "mapUnary");
+  if (!args.read(info, 8)) return nullptr;
   int64_t code, stride, rows, inner, out_len, x_len, off_len;
   float *out, *x;
   int32_t* offsets;
@@ -278,16 +225,15 @@ napi_value MapUnary(napi_env env, napi_callback_info info) {
     args.fail_range("out is shorter than rows × inner");
     return nullptr;
   }
-  if (!args.rows_in_bounds("x", offsets, off_len, stride, rows, inner, x_len)) return nullptr;
+  if (!rows_in_bounds(args, "x", offsets, off_len, stride, rows, inner, x_len)) return nullptr;
   run_unary(static_cast<int>(code), out, x, offsets, stride, rows, inner, param);
   return nullptr;
 }
 
 // mapBinary(code, out, a, aOffsets, aStride, b, bOffsets, bStride, rows, inner)
 napi_value MapBinary(napi_env env, napi_callback_info info) {
-  napi_value argv[10];
-  if (!get_argv(env, info, "mapBinary", 10, argv)) return nullptr;
-  Args args{env, "mapBinary", argv};
+  CallArgs args(env, "mapBinary");
+  if (!args.read(info, 10)) return nullptr;
   int64_t code, as, bs, rows, inner, out_len, a_len, b_len, ao_len, bo_len;
   float *out, *a, *b;
   int32_t *ao, *bo;
@@ -309,8 +255,8 @@ napi_value MapBinary(napi_env env, napi_callback_info info) {
     args.fail_range("out is shorter than rows × inner");
     return nullptr;
   }
-  if (!args.rows_in_bounds("a", ao, ao_len, as, rows, inner, a_len) ||
-      !args.rows_in_bounds("b", bo, bo_len, bs, rows, inner, b_len))
+  if (!rows_in_bounds(args, "a", ao, ao_len, as, rows, inner, a_len) ||
+      !rows_in_bounds(args, "b", bo, bo_len, bs, rows, inner, b_len))
     return nullptr;
   run_binary(static_cast<int>(code), out, a, ao, as, b, bo, bs, rows, inner);
   return nullptr;
@@ -319,9 +265,8 @@ napi_value MapBinary(napi_env env, napi_callback_info info) {
 // sumLeadingRows(out, x, offset, rows, width): out[c] = Σ_r x[offset + r·width + c], each column
 // accumulated in double in row order — the TypeScript kernel's order, so the same bits.
 napi_value SumLeadingRows(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  if (!get_argv(env, info, "sumLeadingRows", 5, argv)) return nullptr;
-  Args args{env, "sumLeadingRows", argv};
+  CallArgs args(env, "sumLeadingRows");
+  if (!args.read(info, 5)) return nullptr;
   int64_t offset, rows, width, out_len, x_len;
   float *out, *x;
   if (!args.array(0, "out", napi_float32_array, "Float32Array", &out, &out_len) ||
@@ -355,12 +300,6 @@ napi_status names_array(napi_env env, const char* const* names, int count, napi_
     if (s == napi_ok) s = napi_set_element(env, *out, static_cast<uint32_t>(i), name);
   }
   return s;
-}
-
-napi_status set_function(napi_env env, napi_value exports, const char* name, napi_callback cb) {
-  napi_value fn;
-  napi_status s = napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &fn);
-  return s == napi_ok ? napi_set_named_property(env, exports, name, fn) : s;
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "recurrent_cells.h"
 
 #include "fast_math.h"
+#include "napi_args.h"
 
 #include <cmath>
 #include <cstdint>
@@ -107,35 +108,6 @@ void gru_forward(float* out, float* gates, Strided x, Strided rec, Strided h, in
   else gru_rows(out, gates, StridedRows{x}, StridedRows{rec}, StridedRows{h}, batch, U);
 }
 
-bool fail(napi_env env, const char* fn, const std::string& what, bool type = false) {
-  const std::string msg = std::string(fn) + ": " + what;
-  if (type) napi_throw_type_error(env, nullptr, msg.c_str());
-  else napi_throw_range_error(env, nullptr, msg.c_str());
-  return false;
-}
-
-bool floats(napi_env env, const char* fn, napi_value v, const char* what, float** data, int64_t* length) {
-  bool is_ta = false;
-  napi_typedarray_type type;
-  size_t len;
-  void* ptr;
-  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta ||
-      napi_get_typedarray_info(env, v, &type, &len, &ptr, nullptr, nullptr) != napi_ok || type != napi_float32_array)
-    return fail(env, fn, std::string(what) + " must be a Float32Array", true);
-  *data = static_cast<float*>(ptr);
-  *length = static_cast<int64_t>(len);
-  return true;
-}
-
-bool integer(napi_env env, const char* fn, napi_value v, const char* what, int64_t lo, int64_t* out) {
-  double d;
-  if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= static_cast<double>(lo)) || d > 2147483647.0 ||
-      d != std::floor(d))
-    return fail(env, fn, std::string(what) + " must be an integer >= " + std::to_string(lo) + " below 2^31");
-  *out = static_cast<int64_t>(d);
-  return true;
-}
-
 // Every element a strided [rows, cols] view reads lies in [0, length).
 bool view_in_bounds(int64_t length, int64_t offset, int64_t row, int64_t col, int64_t rows, int64_t cols) {
   if (rows == 0 || cols == 0) return true;
@@ -146,19 +118,19 @@ bool view_in_bounds(int64_t length, int64_t offset, int64_t row, int64_t col, in
   return lo >= 0 && hi < length;
 }
 
-// A strided float32 view argument: array, offset, row stride, column stride (4 arguments),
-// checked to lie inside its array for `rows` × `cols` elements.
-bool view_arg(napi_env env, const char* fn, napi_value* argv, const char* what, int64_t rows, int64_t cols,
-              Strided* out) {
+constexpr int64_t kMaxIndex = 2147483647;
+
+// A strided float32 view in arguments first .. first + 3 (array, offset, row stride, column
+// stride), checked to lie inside its array for `rows` × `cols` elements.
+bool view_arg(const CallArgs& args, size_t first, const char* what, int64_t rows, int64_t cols, Strided* out) {
   float* data;
   int64_t length, offset, row, col;
-  const int64_t min_stride = -(int64_t{1} << 31);
-  if (!floats(env, fn, argv[0], what, &data, &length) || !integer(env, fn, argv[1], "offset", 0, &offset) ||
-      !integer(env, fn, argv[2], "row stride", min_stride, &row) ||
-      !integer(env, fn, argv[3], "column stride", min_stride, &col))
+  if (!args.floats(first, what, &data, &length) || !args.integer(first + 1, "offset", 0, &offset, kMaxIndex) ||
+      !args.integer(first + 2, "row stride", -kMaxIndex, &row, kMaxIndex) ||
+      !args.integer(first + 3, "column stride", -kMaxIndex, &col, kMaxIndex))
     return false;
   if (!view_in_bounds(length, offset, row, col, rows, cols))
-    return fail(env, fn, std::string(what) + " reaches outside its array");
+    return args.fail_range(std::string(what) + " reaches outside its array");
   *out = Strided{data + offset, row, col};
   return true;
 }
@@ -168,25 +140,22 @@ bool view_arg(napi_env env, const char* fn, napi_value* argv, const char* what, 
 napi_value cell_forward(napi_env env, napi_callback_info info, const char* fn, int views, const char* const* names,
                         const int* widths, int out_width, int gate_width,
                         void (*run)(float*, float*, const Strided*, int64_t, int64_t)) {
-  const size_t want = 2 + 4 * static_cast<size_t>(views) + 2;
-  size_t argc = want;
-  napi_value argv[20];
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != want) {
-    napi_throw_type_error(env, nullptr, (std::string(fn) + ": expected " + std::to_string(want) + " arguments").c_str());
-    return nullptr;
-  }
+  CallArgs args(env, fn);
+  const size_t count = 2 + 4 * static_cast<size_t>(views) + 2;
   float *out, *gates;
   int64_t out_len, gates_len, batch, units;
-  if (!floats(env, fn, argv[0], "out", &out, &out_len) || !floats(env, fn, argv[1], "gates", &gates, &gates_len) ||
-      !integer(env, fn, argv[want - 2], "batch", 0, &batch) || !integer(env, fn, argv[want - 1], "units", 0, &units))
+  if (!args.read(info, count) || !args.floats(0, "out", &out, &out_len) ||
+      !args.floats(1, "gates", &gates, &gates_len) || !args.integer(count - 2, "batch", 0, &batch, kMaxIndex) ||
+      !args.integer(count - 1, "units", 0, &units, kMaxIndex))
     return nullptr;
   if (out_len < batch * out_width * units || gates_len < batch * gate_width * units) {
-    fail(env, fn, "out or gates is shorter than the batch needs");
+    args.fail_range("out or gates is shorter than the batch needs");
     return nullptr;
   }
   Strided inputs[3];
   for (int k = 0; k < views; ++k)
-    if (!view_arg(env, fn, argv + 2 + 4 * k, names[k], batch, widths[k] * units, &inputs[k])) return nullptr;
+    if (!view_arg(args, 2 + 4 * static_cast<size_t>(k), names[k], batch, widths[k] * units, &inputs[k]))
+      return nullptr;
   run(out, gates, inputs, batch, units);
   return nullptr;
 }
@@ -209,12 +178,6 @@ napi_value GruCellForward(napi_env env, napi_callback_info info) {
   static const char* const names[] = {"x", "rec", "h"};
   static const int widths[] = {3, 3, 1};  // x [B, 3U], rec [B, 3U], h [B, U]
   return cell_forward(env, info, "gruCellForward", 3, names, widths, 1, 3, run_gru);
-}
-
-napi_status set_function(napi_env env, napi_value exports, const char* name, napi_callback cb) {
-  napi_value fn;
-  napi_status s = napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &fn);
-  return s == napi_ok ? napi_set_named_property(env, exports, name, fn) : s;
 }
 
 }  // namespace
