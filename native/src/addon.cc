@@ -544,7 +544,7 @@ napi_value Init(napi_env env, napi_value exports) {
   NAPI_CALL(env, register_window(env, exports));
   NAPI_CALL(env, register_batch_norm(env, exports));
   NAPI_CALL(env, register_recurrent_cells(env, exports));
-  NAPI_CALL(env, napi_create_int32(env, 3, &value));
+  NAPI_CALL(env, napi_create_int32(env, 4, &value));
   NAPI_CALL(env, napi_set_named_property(env, exports, "abiVersion", value));
   NAPI_CALL(env, napi_create_string_utf8(env, kernel().info.name, NAPI_AUTO_LENGTH, &value));
   NAPI_CALL(env, napi_set_named_property(env, exports, "kernel", value));

@@ -52,6 +52,11 @@ class CallArgs {
     return true;
   }
 
+  bool boolean(size_t i, const char* what, bool* out) const {
+    if (napi_get_value_bool(env_, argv_[i], out) != napi_ok) return fail_type(std::string(what) + " must be a boolean");
+    return true;
+  }
+
   // A typed array of type `want`; with `optional`, null gives a null pointer and length 0.
   template <class T>
   bool array(size_t i, const char* what, napi_typedarray_type want, const char* type_name, T** data, int64_t* length,

@@ -270,19 +270,23 @@ export interface Backend {
    * Batch normalization in training mode with statistics over every axis but the last: x is
    * read as [rows, C]; `gamma` and `beta` hold C values (or are null). With the composed
    * ops' roundings (ops/batch-norm.ts): μ = Σx / rows, σ² = Σ(x − μ)² / rows (biased),
-   * s = 1 / √(σ² + ε), y = (x − μ)·(s·γ) + β. Out: y of x's shape, mean and variance [C].
-   * Returns null when it cannot take the call (dtype, layout); the engine then composes.
+   * s = 1 / √(σ² + ε), y = (x − μ)·(s·γ) + β, and with `relu` y = relu of that (a BatchNormalization
+   * layer and the ReLU after it in one pass). Out: y of x's shape, mean and variance [C].
+   * Returns null when it cannot take the call (dtype, layout, relu); the engine then composes.
    */
   batchNormTraining?(
     x: View,
     gamma: View | null,
     beta: View | null,
     epsilon: number,
+    relu?: boolean,
   ): BatchNormOutputs | null;
   /**
    * The gradients of batchNormTraining from dy (x's shape) and the forward's x, mean and
    * variance: ∂β = Σ dy, ∂γ = s·Σ dy·(x − μ), ∂x = dy·f − (x − μ)·f·s²·Σdy(x − μ)/rows − f·∂β/rows
-   * with f = s·γ. Returns null when it cannot take the call.
+   * with f = s·γ. With `relu`, dy is the gradient of the relu'd output and is first multiplied
+   * by step of the pre-relu value, recomputed from x and the statistics (hence `beta`).
+   * Returns null when it cannot take the call.
    */
   batchNormTrainingGrad?(
     dy: View,
@@ -291,6 +295,8 @@ export interface Backend {
     variance: View,
     gamma: View | null,
     epsilon: number,
+    beta?: View | null,
+    relu?: boolean,
   ): BatchNormGrads | null;
   /**
    * One LSTM cell step from the gate pre-activations z [B, 4U] (Keras order i, f, g, o) and the

@@ -17,6 +17,8 @@ import { ShapeError } from '../tensor/layout.js';
 import { Random } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { batchShape, Layer, type CallOptions, type LayerDType, type LayerSpec } from './layer.js';
+import { ActivationLayer } from './layers/core.js';
+import { BatchNormalization } from './layers/normalization.js';
 import { SpecError } from './options.js';
 import { layerFromSpec, layerTypes, registerLayer } from './registry.js';
 
@@ -193,7 +195,23 @@ export class Sequential {
     }
     let h = x;
     const call: CallOptions = { training: options.training };
-    for (const layer of this.layers) {
+    for (let i = 0; i < this.layers.length; i++) {
+      const layer = this.layers[i]!;
+      const next = this.layers[i + 1];
+      // Batch normalization and the ReLU after it run as one fused op in training (unless a
+      // caller watches each layer's own output).
+      if (
+        options.training &&
+        !options.onLayerOutput &&
+        layer instanceof BatchNormalization &&
+        next instanceof ActivationLayer &&
+        next.activationName === 'relu' &&
+        next.dtype === layer.dtype
+      ) {
+        h = layer.callWithRelu(h, call);
+        i++;
+        continue;
+      }
       h = layer.call(h, call);
       options.onLayerOutput?.(layer, h);
     }

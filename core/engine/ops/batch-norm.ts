@@ -18,7 +18,7 @@ import { record } from '../autodiff/record.js';
 import { noGrad } from '../runtime.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { tidy } from '../tensor/scope.js';
-import { add, div, mul, sqrt, square, sub } from './elementwise.js';
+import { add, div, mul, relu, sqrt, square, step, sub } from './elementwise.js';
 import { backendOf, wrap } from './operand.js';
 import { mean, sum } from './reduce.js';
 
@@ -33,7 +33,9 @@ export interface BatchNormResult {
 
 /**
  * Normalises `x` with its own statistics over `axes`; `gamma` and `beta` (or null) have the
- * statistics' keepDims shape, e.g. [1, 1, 1, C] for NHWC images.
+ * statistics' keepDims shape, e.g. [1, 1, 1, C] for NHWC images. With `activation` 'relu' the
+ * output goes through a relu too — one pass where the backend fuses the pair (the CPU's), the
+ * same values and gradients as batch norm followed by the relu op.
  * @example const { y, mean, variance } = batchNormTraining(x, [0, 1, 2], gamma, beta, 1e-3)
  */
 export function batchNormTraining(
@@ -42,10 +44,17 @@ export function batchNormTraining(
   gamma: Tensor | null,
   beta: Tensor | null,
   epsilon: number,
+  activation: 'linear' | 'relu' = 'linear',
 ): BatchNormResult {
   const count = axes.reduce((n, a) => n * x.shape[a]!, 1);
-  const fused = fusedBatchNorm(x, axes, gamma, beta, epsilon, count);
+  const fused = fusedBatchNorm(x, axes, gamma, beta, epsilon, count, activation === 'relu');
   if (fused) return fused;
+  if (activation === 'relu') {
+    const plain = batchNormTraining(x, axes, gamma, beta, epsilon);
+    const y = relu(plain.y);
+    plain.y.dispose(); // the graph keeps it while a backward pass may need it
+    return { y, mean: plain.mean, variance: plain.variance };
+  }
   const saved = noGrad(() =>
     tidy(() => {
       const mu = mean(x, [...axes], { keepDims: true });
@@ -129,6 +138,7 @@ function fusedBatchNorm(
   beta: Tensor | null,
   epsilon: number,
   count: number,
+  withRelu: boolean,
 ): BatchNormResult | null {
   const params = [gamma, beta].filter((t): t is Tensor => t !== null);
   const backend = backendOf('batchNormTraining', x, ...params);
@@ -139,6 +149,7 @@ function fusedBatchNorm(
     gamma?.view('batchNormTraining') ?? null,
     beta?.view('batchNormTraining') ?? null,
     epsilon,
+    withRelu,
   );
   if (!out) return null;
   const statShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
@@ -162,6 +173,8 @@ function fusedBatchNorm(
         variance.view('batchNormTraining'),
         gamma?.view('batchNormTraining') ?? null,
         epsilon,
+        beta?.view('batchNormTraining') ?? null,
+        withRelu,
       );
       let g: { dx: Tensor | null; dGamma: Tensor | null; dBeta: Tensor | null };
       if (fusedGrads) {
@@ -173,7 +186,14 @@ function fusedBatchNorm(
         };
       } else {
         const { scale, factor } = scaleAndFactor(variance, gamma, epsilon);
-        g = composedGrads(dy, sub(x, mu), scale, factor, axes, count, wanted);
+        const centered = sub(x, mu);
+        let upstream = dy;
+        if (withRelu) {
+          // relu's backward on the recomputed pre-relu output, as the relu op would apply it.
+          const scaled = mul(centered, factor);
+          upstream = mul(dy, step(beta ? add(scaled, beta) : scaled));
+        }
+        g = composedGrads(upstream, centered, scale, factor, axes, count, wanted);
       }
       grads[0] = wanted.x ? g.dx : null;
       if (gammaAt >= 0) grads[gammaAt] = wanted.gamma ? g.dGamma : null;

@@ -35,7 +35,13 @@ interface Outcome {
   dBeta: Float32Array | null;
 }
 
-function run(shape: number[], withGamma: boolean, withBeta: boolean, seed: number): Outcome {
+function run(
+  shape: number[],
+  withGamma: boolean,
+  withBeta: boolean,
+  seed: number,
+  activation: 'linear' | 'relu' = 'linear',
+): Outcome {
   return nn.tidy(() => {
     const channels = shape[shape.length - 1]!;
     const statShape = shape.map((d, i) => (i === shape.length - 1 ? d : 1));
@@ -48,7 +54,7 @@ function run(shape: number[], withGamma: boolean, withBeta: boolean, seed: numbe
     let stats: { mean: Float32Array; variance: Float32Array; shape: readonly number[] } | undefined;
     const params = [x, gamma, beta].filter((t): t is nn.Tensor => t !== null);
     const { grads } = nn.valueAndGrad(() => {
-      const out = batchNormTraining(x, axes, gamma, beta, 1e-3);
+      const out = batchNormTraining(x, axes, gamma, beta, 1e-3, activation);
       stats = {
         mean: Float32Array.from(out.mean.dataSync()),
         variance: Float32Array.from(out.variance.dataSync()),
@@ -56,7 +62,7 @@ function run(shape: number[], withGamma: boolean, withBeta: boolean, seed: numbe
       };
       return nn.sum(nn.mul(out.y, weights));
     }, params);
-    const y = nn.noGrad(() => batchNormTraining(x, axes, gamma, beta, 1e-3).y);
+    const y = nn.noGrad(() => batchNormTraining(x, axes, gamma, beta, 1e-3, activation).y);
     expect(stats!.shape).toEqual(statShape);
     expect(channels).toBeGreaterThan(0);
     const f32 = (t: nn.Tensor) => Float32Array.from(t.dataSync());
@@ -132,6 +138,28 @@ describe.skipIf(native === null)('fused batch normalization (CPU, native)', () =
       run(shape, withGamma, withBeta, shape.length * 13 + shape[0]!),
     );
     expectSameBits(fused, composed, label);
+  });
+
+  it.each(cases)(
+    '%s, followed by a relu: fused bit-identical to batch norm then the relu op',
+    (label, shape, g, b) => {
+      const seed = shape.length * 13 + shape[0]! + 1;
+      const fused = run(shape, g, b, seed, 'relu');
+      // Hiding the fused kernels makes the op compose batch norm and then call relu.
+      const composed = hiding(['batchNormTraining', 'batchNormTrainingGrad'], () =>
+        run(shape, g, b, seed, 'relu'),
+      );
+      expectSameBits(fused, composed, `${label} + relu`);
+      // And the relu really zeroed something (inputs centred on 0 give about half negative).
+      expect(fused.y.filter((v) => v === 0).length).toBeGreaterThan(fused.y.length / 4);
+    },
+  );
+
+  it('composes the relu backward when the gradient kernel declines', () => {
+    const shape = [4, 7, 5, 19];
+    const full = run(shape, true, true, 9, 'relu');
+    const declined = hiding(['batchNormTrainingGrad'], () => run(shape, true, true, 9, 'relu'));
+    expectSameBits(declined, full, 'declined relu gradient');
   });
 
   it('composes the backward from the saved statistics when the gradient kernel declines', () => {

@@ -261,14 +261,15 @@ export class CpuBackend implements Backend {
     return out;
   }
 
-  /** The view's values as a contiguous array: the storage itself when already laid out so. */
-  // Fused batch normalization: native float32 over contiguous data only, so that its sums run
-  // in the same order as the composed ops' (which it reproduces bit for bit); else null.
+  // Fused batch normalization (and the ReLU after it): native float32 over contiguous data only,
+  // so that its sums run in the same order as the composed ops' (which it reproduces bit for
+  // bit); else null.
   batchNormTraining(
     x: View,
     gamma: View | null,
     beta: View | null,
     epsilon: number,
+    relu = false,
   ): BatchNormOutputs | null {
     const shape = x.layout.shape;
     const channels = shape[shape.length - 1] ?? 0;
@@ -290,6 +291,7 @@ export class CpuBackend implements Backend {
       size / channels,
       channels,
       epsilon,
+      relu,
     );
     return { y, mean, variance };
   }
@@ -301,13 +303,27 @@ export class CpuBackend implements Backend {
     variance: View,
     gamma: View | null,
     epsilon: number,
+    beta: View | null = null,
+    relu = false,
   ): BatchNormGrads | null {
     const shape = x.layout.shape;
     const channels = shape[shape.length - 1] ?? 0;
     const size = sizeOf(shape);
     const [dys, xs, ms, vs] = [dy, x, mean, variance].map((v) => this.float32InPlace(v));
     const gs = gamma ? this.float32InPlace(gamma) : null;
-    if (!native || !dys || !xs || !ms || !vs || (gamma && !gs) || channels === 0 || size === 0) return null;
+    const bs = beta ? this.float32InPlace(beta) : null;
+    if (
+      !native ||
+      !dys ||
+      !xs ||
+      !ms ||
+      !vs ||
+      (gamma && !gs) ||
+      (beta && !bs) ||
+      channels === 0 ||
+      size === 0
+    )
+      return null;
     const dx = this.allocateOverwritten(size, 'float32');
     const dGamma = this.allocateOverwritten(channels, 'float32');
     const dBeta = this.allocateOverwritten(channels, 'float32');
@@ -320,9 +336,11 @@ export class CpuBackend implements Backend {
       ms,
       vs,
       gs,
+      bs,
       size / channels,
       channels,
       epsilon,
+      relu,
     );
     return { dx, dGamma, dBeta };
   }

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The ABI between this loader and native/src/addon.cc; bump both together. */
-const ABI_VERSION = 3;
+const ABI_VERSION = 4;
 
 export interface NativeKernels {
   readonly abiVersion: number;
@@ -89,7 +89,8 @@ export interface NativeKernels {
   maxPool2d(values: Float32Array, argmax: Int32Array, x: Float32Array, geometry: Int32Array): void;
   /**
    * Batch normalization in training mode over x viewed as [rows, channels], bit-identical to
-   * the composed ops of core/engine/ops/batch-norm.ts (see native/src/batch_norm.cc).
+   * the composed ops of core/engine/ops/batch-norm.ts (see native/src/batch_norm.cc); with
+   * `relu`, followed by a relu (forward) and its step mask (backward, which then needs beta).
    */
   batchNormForward(
     y: Float32Array,
@@ -101,6 +102,7 @@ export interface NativeKernels {
     rows: number,
     channels: number,
     epsilon: number,
+    relu: boolean,
   ): void;
   batchNormBackward(
     dx: Float32Array,
@@ -111,9 +113,11 @@ export interface NativeKernels {
     mean: Float32Array,
     variance: Float32Array,
     gamma: Float32Array | null,
+    beta: Float32Array | null,
     rows: number,
     channels: number,
     epsilon: number,
+    relu: boolean,
   ): void;
   /** The fused LSTM cell's forward pass in float32 (see native/src/lstm_cell.cc). */
   lstmCellForward(

@@ -514,8 +514,10 @@ export class WebGPUBackend implements Backend {
     gamma: View | null,
     beta: View | null,
     epsilon: number,
+    relu = false,
   ): BatchNormOutputs | null {
-    return batchNormForward(this.host, x, gamma, beta, epsilon);
+    // The ReLU variant is not fused here: the engine then runs this kernel and a relu.
+    return relu ? null : batchNormForward(this.host, x, gamma, beta, epsilon);
   }
 
   batchNormTrainingGrad(
@@ -525,8 +527,10 @@ export class WebGPUBackend implements Backend {
     variance: View,
     gamma: View | null,
     epsilon: number,
+    _beta: View | null = null,
+    relu = false,
   ): BatchNormGrads | null {
-    return batchNormBackward(this.host, dy, x, mean, variance, gamma, epsilon);
+    return relu ? null : batchNormBackward(this.host, dy, x, mean, variance, gamma, epsilon);
   }
 
   // Fused recurrent cells (recurrent-ops.ts): one dispatch per step each way.

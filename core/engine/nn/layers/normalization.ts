@@ -3,7 +3,7 @@
  * for inference) and layer normalization (statistics over each example's features).
  */
 import { noGrad } from '../../runtime.js';
-import { add, div, mul, sqrt, square, sub } from '../../ops/elementwise.js';
+import { add, div, mul, relu, sqrt, square, sub } from '../../ops/elementwise.js';
 import { mean } from '../../ops/reduce.js';
 import { batchNormTraining } from '../../ops/batch-norm.js';
 import { reshape } from '../../ops/shape.js';
@@ -118,6 +118,18 @@ export class BatchNormalization extends Layer {
   }
 
   call(x: Tensor, options: CallOptions): Tensor {
+    return this.forward(x, options, 'linear');
+  }
+
+  /**
+   * This layer and a ReLU after it (the Sequential model fuses the pair): in training, one
+   * fused op — the same values and gradients as `call` followed by relu.
+   */
+  callWithRelu(x: Tensor, options: CallOptions): Tensor {
+    return options.training ? this.forward(x, options, 'relu') : relu(this.forward(x, options, 'linear'));
+  }
+
+  private forward(x: Tensor, options: CallOptions, activation: 'linear' | 'relu'): Tensor {
     const input = this.castInput(x);
     const o = this.options;
     const reduceAxes = input.shape.map((_, i) => i).filter((i) => !this.featureAxes.includes(i));
@@ -136,6 +148,7 @@ export class BatchNormalization extends Layer {
         this.gamma ? perFeature(this.gamma) : null,
         this.beta ? perFeature(this.beta) : null,
         o.epsilon,
+        activation,
       );
       const featureShape = this.movingMean!.shape;
       noGrad(() => {
