@@ -32,6 +32,7 @@ async function run(
   shape: number[],
   withGamma: boolean,
   withBeta: boolean,
+  activation: 'linear' | 'relu' = 'linear',
 ): Promise<Outcome> {
   const size = shape.reduce((a, b) => a * b, 1);
   const channels = shape[shape.length - 1]!;
@@ -43,7 +44,7 @@ async function run(
       const gamma = withGamma ? nn.tensor(values(channels, 2, 0.5, 1), statShape).requireGrad() : null;
       const beta = withBeta ? nn.tensor(values(channels, 3, 1, 0), statShape).requireGrad() : null;
       const weights = nn.tensor(values(size, 4, 1, 0), shape);
-      const out = batchNormTraining(x, axes, gamma, beta, 1e-3);
+      const out = batchNormTraining(x, axes, gamma, beta, 1e-3, activation);
       const params = [x, gamma, beta].filter((t): t is nn.Tensor => t !== null);
       const grads = nn.grad(nn.sum(nn.mul(out.y, weights)), params);
       return [out.y, out.mean, out.variance, ...grads.map((g) => g!)];
@@ -77,6 +78,19 @@ describe.skipIf(!gpu)('fused batch normalization on the WebGPU backend', () => {
       expect(mismatch(g, onCpu.grads[i]!, 1e-3, 1e-2), `${label} grad ${i}`).toBeNull(),
     );
   });
+
+  it.each(cases)(
+    '%s, followed by a relu (fused on the GPU too): matches the CPU',
+    async (label, shape, g, b) => {
+      const onGpu = await run(gpu!, shape, g, b, 'relu');
+      const onCpu = await run(cpu, shape, g, b, 'relu');
+      expect(mismatch(onGpu.y, onCpu.y, 1e-4, 1), `${label} y`).toBeNull();
+      onGpu.grads.forEach((grad, i) =>
+        expect(mismatch(grad, onCpu.grads[i]!, 1e-3, 1e-2), `${label} relu grad ${i}`).toBeNull(),
+      );
+      expect(onGpu.y.filter((v) => v === 0).length).toBeGreaterThan(onGpu.y.length / 4);
+    },
+  );
 
   it('runs the fused kernels (and declines non-dense views)', () => {
     const backend = gpu!;

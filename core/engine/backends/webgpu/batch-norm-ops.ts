@@ -31,13 +31,14 @@ function vectorView(storage: GPUStorage, n: number): View {
   return { storage, layout: contiguousLayout([n]) };
 }
 
-/** Backend.batchNormTraining: five dispatches (see kernels/batch-norm.ts). */
+/** Backend.batchNormTraining: five dispatches (see kernels/batch-norm.ts); `relu` in the last. */
 export function batchNormForward(
   host: KernelHost,
   x: View,
   gamma: View | null,
   beta: View | null,
   epsilon: number,
+  relu = false,
 ): BatchNormOutputs | null {
   const views = [x, gamma, beta].filter((v): v is View => v !== null);
   const g = geometry(x, views);
@@ -59,7 +60,7 @@ export function batchNormForward(
       ...made,
     );
     host.run(varianceProgram(partial, rows, channels, epsilon, gamma, variance, factor), ...made);
-    host.run(applyProgram(x, mean, factor, beta, size, channels, y), ...made);
+    host.run(applyProgram(x, mean, factor, beta, size, channels, y, relu), ...made);
   } finally {
     host.release(partial);
     host.release(factor);
@@ -67,7 +68,10 @@ export function batchNormForward(
   return { y, mean, variance };
 }
 
-/** Backend.batchNormTrainingGrad: three dispatches. */
+/**
+ * Backend.batchNormTrainingGrad: three dispatches; with `relu`, dy is masked by step of the
+ * pre-relu value, recomputed in the partial and apply passes.
+ */
 export function batchNormBackward(
   host: KernelHost,
   dy: View,
@@ -76,8 +80,10 @@ export function batchNormBackward(
   variance: View,
   gamma: View | null,
   epsilon: number,
+  beta: View | null = null,
+  relu = false,
 ): BatchNormGrads | null {
-  const views = [dy, x, mean, variance, gamma].filter((v): v is View => v !== null);
+  const views = [dy, x, mean, variance, gamma, beta].filter((v): v is View => v !== null);
   const g = geometry(x, views);
   if (!g || sizeOf(dy.layout.shape) !== g.size) return null;
   host.check(...views);
@@ -90,12 +96,16 @@ export function batchNormBackward(
   const partial = host.allocate(op, 2 * chunking(rows).chunks * channels, 'float32');
   const coefficients = host.allocate(op, 3 * channels, 'float32');
   try {
-    host.run(partialsProgram('grad', x, rows, channels, partial, mean, dy), ...made);
+    const mask = relu ? { variance, gamma, beta, epsilon } : undefined;
+    host.run(partialsProgram('grad', x, rows, channels, partial, mean, dy, mask), ...made);
     host.run(
       gradFinalizeProgram(partial, variance, gamma, rows, channels, epsilon, dGamma, dBeta, coefficients),
       ...made,
     );
-    host.run(gradApplyProgram(dy, x, mean, coefficients, size, channels, dx), ...made);
+    host.run(
+      gradApplyProgram(dy, x, mean, coefficients, size, channels, dx, relu ? { beta } : null),
+      ...made,
+    );
   } finally {
     host.release(partial);
     host.release(coefficients);

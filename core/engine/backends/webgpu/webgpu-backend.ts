@@ -516,8 +516,7 @@ export class WebGPUBackend implements Backend {
     epsilon: number,
     relu = false,
   ): BatchNormOutputs | null {
-    // The ReLU variant is not fused here: the engine then runs this kernel and a relu.
-    return relu ? null : batchNormForward(this.host, x, gamma, beta, epsilon);
+    return batchNormForward(this.host, x, gamma, beta, epsilon, relu);
   }
 
   batchNormTrainingGrad(
@@ -527,10 +526,10 @@ export class WebGPUBackend implements Backend {
     variance: View,
     gamma: View | null,
     epsilon: number,
-    _beta: View | null = null,
+    beta: View | null = null,
     relu = false,
   ): BatchNormGrads | null {
-    return relu ? null : batchNormBackward(this.host, dy, x, mean, variance, gamma, epsilon);
+    return batchNormBackward(this.host, dy, x, mean, variance, gamma, epsilon, beta, relu);
   }
 
   // Fused recurrent cells (recurrent-ops.ts): one dispatch per step each way.

@@ -38,6 +38,19 @@ const offsetOf = (v: View) => v.layout.offset;
 
 export type PartialMode = 'sum' | 'centered-square' | 'grad';
 
+/** What the grad passes need to recompute the pre-relu value v = (x − μ)·s·γ + β for relu's mask. */
+export interface ReluMask {
+  readonly variance: View;
+  readonly gamma: View | null;
+  readonly beta: View | null;
+  readonly epsilon: number;
+}
+
+/** The engine's relu and step in WGSL: NaN passes through, relu(−0) = +0. */
+const reluHelpers = `
+fn relu_f32(v: f32) -> f32 { return select(select(0.0, v, v > 0.0), v, is_nan(v)); }
+fn step_f32(v: f32) -> f32 { return select(select(0.0, 1.0, v > 0.0), v, is_nan(v)); }`;
+
 /**
  * Per-chunk, per-channel sums into `partial` ([chunks, C]; grad mode: Σdy in the first
  * chunks·C values, Σdy·(x − μ) in the next). `mean` is needed by the centred modes.
@@ -50,6 +63,7 @@ export function partialsProgram(
   partial: GPUStorage,
   mean?: View,
   dy?: View,
+  mask?: ReluMask,
 ): Program {
   const { chunkRows, chunks } = chunking(rows);
   const bindings = [bind('partial', partial, 'read_write'), bind('x', x)];
@@ -68,21 +82,41 @@ export function partialsProgram(
     bindings.push(bind('dy', dy));
     uniforms.push({ name: 'dyo', type: 'i32', value: offsetOf(dy) });
   }
+  if (mask) {
+    bindings.push(bind('variance', mask.variance));
+    uniforms.push({ name: 'vo', type: 'i32', value: offsetOf(mask.variance) });
+    uniforms.push({ name: 'epsilon', type: 'f32', value: mask.epsilon });
+    if (mask.gamma) {
+      bindings.push(bind('gamma', mask.gamma));
+      uniforms.push({ name: 'go', type: 'i32', value: offsetOf(mask.gamma) });
+    }
+    if (mask.beta) {
+      bindings.push(bind('beta', mask.beta));
+      uniforms.push({ name: 'bo', type: 'i32', value: offsetOf(mask.beta) });
+    }
+  }
   const grad = mode === 'grad';
+  // With a mask, dy is the gradient after a relu: it passes where the pre-relu value is > 0.
+  const upstream = mask
+    ? `dy[u.dyo + at] * step_f32((v - mu) * f${mask.beta ? ' + beta[u.bo + i32(c)]' : ''})`
+    : 'dy[u.dyo + at]';
   const accumulate =
     mode === 'sum'
       ? 'a += v;'
       : mode === 'centered-square'
         ? 'let d = v - mu; a += d * d;'
-        : 'let g = dy[u.dyo + at]; a += g; b += g * (v - mu);';
+        : `let g = ${upstream}; a += g; b += g * (v - mu);`;
+  const factor = mask
+    ? `let f = (1.0 / sqrt(variance[u.vo + i32(c)] + u.epsilon))${mask.gamma ? ' * gamma[u.go + i32(c)]' : ''};`
+    : '';
   const lanes = CHANNELS_PER_GROUP * ROW_LANES;
   return {
-    key: `batch-norm-partials:${mode}`,
+    key: `batch-norm-partials:${mode}${mask ? `:relu:${mask.gamma ? 'g' : ''}${mask.beta ? 'b' : ''}` : ''}`,
     workgroupSize: [lanes, 1, 1],
     dispatch: { groups: [Math.ceil(channels / CHANNELS_PER_GROUP), chunks, 1] },
     bindings,
     uniforms,
-    body: `
+    body: `${mask ? reluHelpers : ''}
 var<workgroup> sum_a: array<f32, ${lanes}>;
 ${grad ? `var<workgroup> sum_b: array<f32, ${lanes}>;` : ''}
 fn kernel(inv: Invocation) {
@@ -94,6 +128,7 @@ fn kernel(inv: Invocation) {
   var b = 0.0;
   if (valid) {
     ${mode === 'sum' ? '' : 'let mu = mean[u.mo + i32(c)];'}
+    ${factor}
     let end = min(u.rows, (chunk + 1u) * u.chunk_rows);
     for (var r = chunk * u.chunk_rows + lane; r < end; r += ${ROW_LANES}u) {
       let at = i32(r * u.channels + c);
@@ -195,6 +230,7 @@ export function applyProgram(
   size: number,
   channels: number,
   y: GPUStorage,
+  relu = false,
 ): Program {
   const bindings = [bind('y', y, 'read_write'), bind('x', x), bind('mean', mean), bind('factor', factor)];
   const uniforms: ProgramUniform[] = [
@@ -207,17 +243,18 @@ export function applyProgram(
     uniforms.push({ name: 'bo', type: 'i32', value: offsetOf(beta) });
   }
   return {
-    key: `batch-norm-apply:${beta ? 'beta' : 'plain'}`,
+    key: `batch-norm-apply:${beta ? 'beta' : 'plain'}${relu ? ':relu' : ''}`,
     workgroupSize: [256, 1, 1],
     dispatch: { threads: size },
     bindings,
     uniforms,
-    body: `
+    body: `${relu ? reluHelpers : ''}
 fn kernel(inv: Invocation) {
   let i = inv.index;
   if (i >= u.size) { return; }
   let c = i % u.channels;
-  y[i] = (x[u.xo + i32(i)] - mean[c]) * factor[c]${beta ? ' + beta[u.bo + i32(c)]' : ''};
+  let v = (x[u.xo + i32(i)] - mean[c]) * factor[c]${beta ? ' + beta[u.bo + i32(c)]' : ''};
+  y[i] = ${relu ? 'relu_f32(v)' : 'v'};
 }`,
   };
 }
@@ -292,32 +329,45 @@ export function gradApplyProgram(
   size: number,
   channels: number,
   dx: GPUStorage,
+  relu: { beta: View | null } | null = null,
 ): Program {
+  const bindings = [
+    bind('dx', dx, 'read_write'),
+    bind('dy', dy),
+    bind('x', x),
+    bind('mean', mean),
+    bind('coef', coefficients),
+  ];
+  const uniforms: ProgramUniform[] = [
+    { name: 'size', type: 'u32', value: size },
+    { name: 'channels', type: 'u32', value: channels },
+    { name: 'dyo', type: 'i32', value: offsetOf(dy) },
+    { name: 'xo', type: 'i32', value: offsetOf(x) },
+    { name: 'mo', type: 'i32', value: offsetOf(mean) },
+  ];
+  const beta = relu?.beta;
+  if (beta) {
+    bindings.push(bind('beta', beta));
+    uniforms.push({ name: 'bo', type: 'i32', value: offsetOf(beta) });
+  }
+  // After a relu, dy passes only where the pre-relu value (x − μ)·f + β (f = coef[c]) is > 0.
+  const upstream = relu
+    ? `dy[u.dyo + i32(i)] * step_f32(centered * coef[c]${beta ? ' + beta[u.bo + i32(c)]' : ''})`
+    : 'dy[u.dyo + i32(i)]';
   return {
-    key: 'batch-norm-grad-apply',
+    key: `batch-norm-grad-apply${relu ? `:relu:${beta ? 'b' : ''}` : ''}`,
     workgroupSize: [256, 1, 1],
     dispatch: { threads: size },
-    bindings: [
-      bind('dx', dx, 'read_write'),
-      bind('dy', dy),
-      bind('x', x),
-      bind('mean', mean),
-      bind('coef', coefficients),
-    ],
-    uniforms: [
-      { name: 'size', type: 'u32', value: size },
-      { name: 'channels', type: 'u32', value: channels },
-      { name: 'dyo', type: 'i32', value: offsetOf(dy) },
-      { name: 'xo', type: 'i32', value: offsetOf(x) },
-      { name: 'mo', type: 'i32', value: offsetOf(mean) },
-    ],
-    body: `
+    bindings,
+    uniforms,
+    body: `${relu ? reluHelpers : ''}
 fn kernel(inv: Invocation) {
   let i = inv.index;
   if (i >= u.size) { return; }
   let c = i % u.channels;
   let centered = x[u.xo + i32(i)] - mean[u.mo + i32(c)];
-  dx[i] = dy[u.dyo + i32(i)] * coef[c] - centered * coef[u.channels + c] - coef[2u * u.channels + c];
+  let g = ${upstream};
+  dx[i] = g * coef[c] - centered * coef[u.channels + c] - coef[2u * u.channels + c];
 }`,
   };
 }
