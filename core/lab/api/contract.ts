@@ -677,7 +677,10 @@ export const labEvent = z.discriminatedUnion('type', [
     epoch: z.number().int(),
     /** Planned epochs, when known. */
     epochs: z.number().int().nullable(),
+    /** The global step: steps done since the run began. */
     step: z.number().int(),
+    /** Steps in one epoch, when known (then progressFraction counts the current epoch's steps). */
+    stepsPerEpoch: z.number().int().positive().nullable().optional(),
     /** The latest value of each metric reported in this update. */
     metrics: metricTable,
     samplesPerSecond: z.number().nullable(),

@@ -273,6 +273,7 @@ export function toLabEvents(event: RunEvent): LabEvent[] {
           epoch: event.epoch,
           epochs: event.epochs,
           step: event.step,
+          stepsPerEpoch: event.stepsPerEpoch,
           metrics: event.metrics,
           samplesPerSecond: event.samplesPerSecond,
           etaSeconds: event.etaSeconds,

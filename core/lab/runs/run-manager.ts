@@ -105,7 +105,10 @@ export type RunEvent =
       epoch: number;
       /** Planned epochs, when known. */
       epochs: number | null;
+      /** The global step (steps done since the run began). */
       step: number;
+      /** Steps in one epoch, when known: with `step`, how far the current epoch is. */
+      stepsPerEpoch: number | null;
       /** The latest value of each metric in this update: split → name → value. */
       metrics: MetricTable;
       samplesPerSecond: number | null;
@@ -177,6 +180,8 @@ interface ActiveTrainer {
   /** Set when the trainer broke the protocol; becomes the run's error. */
   protocolError: string | null;
   plannedEpochs: number | null;
+  /** Steps in one epoch, from the trainer's `started` message. */
+  stepsPerEpoch: number | null;
   stderrTail: string;
   killTimer: NodeJS.Timeout | null;
   exited: Promise<void>;
@@ -486,6 +491,7 @@ export class RunManager {
       stopping: null,
       protocolError: null,
       plannedEpochs: run.plannedEpochs,
+      stepsPerEpoch: null,
       stderrTail: '',
       killTimer: null,
       exited: new Promise<void>((resolve) => (resolveExit = resolve)),
@@ -556,6 +562,7 @@ export class RunManager {
     switch (message.type) {
       case 'started':
         trainer.plannedEpochs = message.epochs;
+        trainer.stepsPerEpoch = message.stepsPerEpoch;
         updateRun(this.store, runId, {
           device: message.device,
           backend: message.backend,
@@ -583,6 +590,7 @@ export class RunManager {
           epoch: message.epoch,
           epochs: trainer.plannedEpochs,
           step: message.step,
+          stepsPerEpoch: trainer.stepsPerEpoch,
           metrics,
           samplesPerSecond: message.samplesPerSecond,
           etaSeconds: message.etaSeconds,

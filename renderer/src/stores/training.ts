@@ -3,6 +3,7 @@
 // outside Vue's reactivity, appended in place; `version` tells charts to redraw.
 import { defineStore, storeToRefs } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
+import { progressFraction } from '../../../core/lab/api/progress.js';
 import { lab } from '../api/index.js';
 import type {
   LabEvent,
@@ -238,8 +239,8 @@ export const useTrainingStore = defineStore('training', () => {
     if (event.type === 'runs:progress' && event.runId === current.id) {
       record(event.epoch, event.metrics);
       const epochs = event.epochs;
-      // Epochs are counted from 0: the update for epoch e means e + 1 epochs are (being) done.
-      const fraction = epochs ? Math.min(1, (event.epoch + 1) / epochs) : 0;
+      // Epochs done plus the current one's steps (core/lab/api/progress.ts).
+      const fraction = progressFraction(event) ?? 0;
       progress.value = {
         epoch: event.epoch,
         epochs,

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { progressFraction } from '../../../core/lab/api/progress.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   getArtifact,
@@ -72,7 +73,13 @@ describe('a run from config to completion', () => {
       .filter((e) => e.type === 'status' && e.runId === run.id)
       .map((e) => e.type === 'status' && e.status);
     expect(statuses).toEqual(['running', 'completed']);
-    expect(lab.events.some((e) => e.type === 'progress' && e.runId === run.id)).toBe(true);
+    const progress = lab.events.flatMap((e) => (e.type === 'progress' && e.runId === run.id ? [e] : []));
+    expect(progress.length).toBeGreaterThan(0);
+    // Every update says how long an epoch is, so the bar can move within one.
+    expect(progress.every((e) => e.stepsPerEpoch === 9)).toBe(true);
+    const fractions = progress.map((e) => progressFraction(e)!);
+    expect(fractions.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= fractions[i - 1]!))).toBe(true);
+    expect(fractions[fractions.length - 1]).toBe(1);
   });
 
   it('records a gpu request without a GPU backend as a failed run with a clear error', async () => {

@@ -1,8 +1,9 @@
 // The `nnlab train` progress bar on a terminal: it shows the metric values, keeps values from
 // earlier updates (a step update carries only the batch loss), and drops whole values, never
-// half a number, when the terminal is narrow.
+// half a number, when the terminal is narrow; and how far a run is from one progress event.
 import { describe, expect, it } from 'vitest';
 import type { LabEvent } from '../../../core/lab/api/contract.js';
+import { progressFraction } from '../../../core/lab/api/progress.js';
 import { progressLabel } from '../../../core/lab/cli/commands/train.js';
 import { createProgressBar } from '../../../core/lab/cli/progress.js';
 
@@ -82,5 +83,22 @@ describe('the progress bar', () => {
     bar.update(0.5, ['epoch 1/2', 'loss 1']);
     bar.finish('done');
     expect(writes).toEqual(['done\n']);
+  });
+});
+
+describe('progressFraction', () => {
+  it('counts the current epoch by its steps when the event says how many an epoch has', () => {
+    // Epoch 2 of 10, 100 steps an epoch, global step 250: half of the third epoch done.
+    expect(progressFraction({ epoch: 2, epochs: 10, step: 250, stepsPerEpoch: 100 })).toBeCloseTo(0.25, 12);
+    // The update at the end of the last epoch.
+    expect(progressFraction({ epoch: 9, epochs: 10, step: 1000, stepsPerEpoch: 100 })).toBe(1);
+    // A step count behind the epoch (a resumed run's counter) never goes below the epoch's start.
+    expect(progressFraction({ epoch: 4, epochs: 10, step: 3, stepsPerEpoch: 100 })).toBe(0.4);
+  });
+
+  it('counts whole epochs without steps per epoch, and is null when the length is unknown', () => {
+    expect(progressFraction({ epoch: 2, epochs: 10, step: 250 })).toBeCloseTo(0.3, 12);
+    expect(progressFraction({ epoch: 2, epochs: 10, step: 250, stepsPerEpoch: null })).toBeCloseTo(0.3, 12);
+    expect(progressFraction({ epoch: 2, epochs: null, step: 250, stepsPerEpoch: 100 })).toBeNull();
   });
 });

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LabEvent, RunDetail, RunStatus } from '../../api/contract.js';
+import { progressFraction } from '../../api/progress.js';
 import { num, str, UsageError } from '../args.js';
 import { EXIT_OK, EXIT_RUN_FAILED, type Command } from '../context.js';
 import { createProgressBar } from '../progress.js';
@@ -52,7 +53,7 @@ export const train: Command = {
       if (event.type === 'runs:status' && event.runId === runId && TERMINAL.has(event.status))
         finish!(event.status);
       if (event.type === 'runs:progress' && event.runId === runId) {
-        const fraction = event.epochs ? Math.min(1, (event.epoch + 1) / event.epochs) : null;
+        const fraction = progressFraction(event);
         bar.update(fraction, progressLabel(event, latest));
       }
     };
