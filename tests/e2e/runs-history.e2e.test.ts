@@ -47,7 +47,7 @@ describe.skipIf(!chromiumAvailable)('the Runs view with thousands of runs', () =
     expect(await page.getAttribute('tr[data-run]:first-child', 'data-run')).toBe(
       `sweep lr=0.03 #${RUNS - 1}`,
     );
-    await screenshot(page, 'runs-history-dark');
+    await screenshot(page, 'runs-history-dark', 'runs-history-dark');
   });
 
   it('pages to the end and changes the page size', async () => {
