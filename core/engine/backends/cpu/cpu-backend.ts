@@ -29,11 +29,14 @@ import { col2imKernel, im2colKernel, maxPoolKernel } from './window.js';
 import { gemmBackendName } from './gemm.js';
 import { adamUpdate as adamStep } from './adam.js';
 import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from './crossentropy.js';
-import { loadNativeKernels } from './native-loader.js';
-import { lstmCellGradKernel, lstmCellKernel, matrixOf } from './lstm-cell.js';
-import { gruCellGradKernel, gruCellKernel } from './gru-cell.js';
-
-const native = loadNativeKernels();
+import {
+  batchNormBackward,
+  batchNormForward,
+  gruCellBackward,
+  gruCellForward,
+  lstmCellBackward,
+  lstmCellForward,
+} from './fused-ops.js';
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu' as const;
@@ -49,9 +52,8 @@ export class CpuBackend implements Backend {
   }
 
   /** A storage with arbitrary contents, for kernels that write every element. */
-  private allocateOverwritten(size: number, dtype: DType): CpuStorage {
-    return this.allocateFor(size, dtype, false);
-  }
+  private readonly allocateOverwritten = (size: number, dtype: DType): CpuStorage =>
+    this.allocateFor(size, dtype, false);
 
   private allocateFor(size: number, dtype: DType, zeroed: boolean): CpuStorage {
     this.liveStorages++;
@@ -261,9 +263,8 @@ export class CpuBackend implements Backend {
     return out;
   }
 
-  // Fused batch normalization (and the ReLU after it): native float32 over contiguous data only,
-  // so that its sums run in the same order as the composed ops' (which it reproduces bit for
-  // bit); else null.
+  // Fused kernels (fused-ops.ts): batch normalization (and the ReLU after it) and the LSTM and
+  // GRU cells; null where they cannot take a call, and the engine composes.
   batchNormTraining(
     x: View,
     gamma: View | null,
@@ -271,29 +272,7 @@ export class CpuBackend implements Backend {
     epsilon: number,
     relu = false,
   ): BatchNormOutputs | null {
-    const shape = x.layout.shape;
-    const channels = shape[shape.length - 1] ?? 0;
-    const size = sizeOf(shape);
-    const xs = this.float32InPlace(x);
-    const gs = gamma ? this.float32InPlace(gamma) : null;
-    const bs = beta ? this.float32InPlace(beta) : null;
-    if (!native || !xs || (gamma && !gs) || (beta && !bs) || channels === 0 || size === 0) return null;
-    const y = this.allocateOverwritten(size, 'float32');
-    const mean = this.allocateOverwritten(channels, 'float32');
-    const variance = this.allocateOverwritten(channels, 'float32');
-    native.batchNormForward(
-      y.data as Float32Array,
-      mean.data as Float32Array,
-      variance.data as Float32Array,
-      xs,
-      gs,
-      bs,
-      size / channels,
-      channels,
-      epsilon,
-      relu,
-    );
-    return { y, mean, variance };
+    return batchNormForward(this.allocateOverwritten, x, gamma, beta, epsilon, relu);
   }
 
   batchNormTrainingGrad(
@@ -306,100 +285,19 @@ export class CpuBackend implements Backend {
     beta: View | null = null,
     relu = false,
   ): BatchNormGrads | null {
-    const shape = x.layout.shape;
-    const channels = shape[shape.length - 1] ?? 0;
-    const size = sizeOf(shape);
-    const [dys, xs, ms, vs] = [dy, x, mean, variance].map((v) => this.float32InPlace(v));
-    const gs = gamma ? this.float32InPlace(gamma) : null;
-    const bs = beta ? this.float32InPlace(beta) : null;
-    if (
-      !native ||
-      !dys ||
-      !xs ||
-      !ms ||
-      !vs ||
-      (gamma && !gs) ||
-      (beta && !bs) ||
-      channels === 0 ||
-      size === 0
-    )
-      return null;
-    const dx = this.allocateOverwritten(size, 'float32');
-    const dGamma = this.allocateOverwritten(channels, 'float32');
-    const dBeta = this.allocateOverwritten(channels, 'float32');
-    native.batchNormBackward(
-      dx.data as Float32Array,
-      dGamma.data as Float32Array,
-      dBeta.data as Float32Array,
-      dys,
-      xs,
-      ms,
-      vs,
-      gs,
-      bs,
-      size / channels,
-      channels,
-      epsilon,
-      relu,
-    );
-    return { dx, dGamma, dBeta };
+    return batchNormBackward(this.allocateOverwritten, dy, x, mean, variance, gamma, epsilon, beta, relu);
   }
 
-  // The fused LSTM cell (lstm-cell.ts) for float32 and float64 [B, 4U] / [B, U] views.
   lstmCell(z: View, c: View): LstmCellOutputs | null {
-    const dims = lstmDims(z, c);
-    if (!dims) return null;
-    const { batch, units } = dims;
-    const dtype = z.storage.dtype;
-    const out = this.allocateOverwritten(batch * 2 * units, dtype);
-    const gates = this.allocateOverwritten(batch * 5 * units, dtype);
-    lstmCellKernel(
-      out.data,
-      gates.data,
-      matrixOf(cpuData(z.storage), z.layout),
-      matrixOf(cpuData(c.storage), c.layout),
-      batch,
-      units,
-    );
-    return { out, gates };
+    return lstmCellForward(this.allocateOverwritten, z, c);
   }
 
   lstmCellGrad(gates: View, c: View, dOut: View): { dz: Storage; dc: Storage } | null {
-    const [batch, units] = c.layout.shape as [number, number];
-    const dtype = c.storage.dtype;
-    const shapes = [gates, dOut].map((v) => v.layout.shape.join(','));
-    if (
-      c.layout.shape.length !== 2 ||
-      (dtype !== 'float32' && dtype !== 'float64') ||
-      gates.storage.dtype !== dtype ||
-      dOut.storage.dtype !== dtype ||
-      shapes[0] !== `${batch},${5 * units}` ||
-      shapes[1] !== `${batch},${2 * units}`
-    )
-      return null;
-    const dz = this.allocateOverwritten(batch * 4 * units, dtype);
-    const dc = this.allocateOverwritten(batch * units, dtype);
-    lstmCellGradKernel(
-      dz.data,
-      dc.data,
-      matrixOf(cpuData(gates.storage), gates.layout),
-      matrixOf(cpuData(c.storage), c.layout),
-      matrixOf(cpuData(dOut.storage), dOut.layout),
-      batch,
-      units,
-    );
-    return { dz, dc };
+    return lstmCellBackward(this.allocateOverwritten, gates, c, dOut);
   }
 
-  // The fused GRU step (gru-cell.ts) for float32 and float64 views.
   gruCell(x: View, rec: View, h: View): { out: Storage; gates: Storage } | null {
-    const dims = gruDims(x, rec, h);
-    if (!dims) return null;
-    const { batch, units, dtype } = dims;
-    const out = this.allocateOverwritten(batch * units, dtype);
-    const gates = this.allocateOverwritten(batch * 3 * units, dtype);
-    gruCellKernel(out.data, gates.data, this.matrix(x), this.matrix(rec), this.matrix(h), batch, units);
-    return { out, gates };
+    return gruCellForward(this.allocateOverwritten, x, rec, h);
   }
 
   gruCellGrad(
@@ -408,36 +306,7 @@ export class CpuBackend implements Backend {
     h: View,
     dOut: View,
   ): { dx: Storage; dRec: Storage; dh: Storage } | null {
-    const dims = gruDims(gates, rec, h);
-    if (!dims || dOut.storage.dtype !== dims.dtype || dOut.layout.shape.join() !== h.layout.shape.join())
-      return null;
-    const { batch, units, dtype } = dims;
-    const dx = this.allocateOverwritten(batch * 3 * units, dtype);
-    const dRec = this.allocateOverwritten(batch * 3 * units, dtype);
-    const dh = this.allocateOverwritten(batch * units, dtype);
-    gruCellGradKernel(
-      dx.data,
-      dRec.data,
-      dh.data,
-      this.matrix(gates),
-      this.matrix(rec),
-      this.matrix(h),
-      this.matrix(dOut),
-      batch,
-      units,
-    );
-    return { dx, dRec, dh };
-  }
-
-  private matrix(view: View) {
-    return matrixOf(cpuData(view.storage), view.layout);
-  }
-
-  /** The view's elements as a float32 subarray when they are contiguous in storage, else null. */
-  private float32InPlace(view: View): Float32Array | null {
-    const data = cpuData(view.storage);
-    if (!(data instanceof Float32Array) || !isContiguous(view.layout)) return null;
-    return data.subarray(view.layout.offset, view.layout.offset + sizeOf(view.layout.shape));
+    return gruCellBackward(this.allocateOverwritten, gates, rec, h, dOut);
   }
 
   private contiguousData(view: View): TypedArray {
@@ -457,25 +326,4 @@ function contiguousLayoutOf(shape: Shape): Layout {
 
 export function createCpuBackend(): CpuBackend {
   return new CpuBackend();
-}
-
-/** Batch and units of an LSTM cell call (z [B, 4U], c [B, U], one float dtype), else null. */
-function lstmDims(z: View, c: View): { batch: number; units: number } | null {
-  const dtype = z.storage.dtype;
-  if ((dtype !== 'float32' && dtype !== 'float64') || c.storage.dtype !== dtype) return null;
-  if (z.layout.shape.length !== 2 || c.layout.shape.length !== 2) return null;
-  const [batch, width] = z.layout.shape as [number, number];
-  const [cBatch, units] = c.layout.shape as [number, number];
-  return cBatch === batch && width === 4 * units ? { batch, units } : null;
-}
-
-/** Batch, units and dtype of a GRU step (a [B, 3U], b [B, 3U], h [B, U], one float dtype). */
-function gruDims(a: View, b: View, h: View): { batch: number; units: number; dtype: DType } | null {
-  const dtype = a.storage.dtype;
-  if ((dtype !== 'float32' && dtype !== 'float64') || b.storage.dtype !== dtype || h.storage.dtype !== dtype)
-    return null;
-  if ([a, b, h].some((v) => v.layout.shape.length !== 2)) return null;
-  const [batch, units] = h.layout.shape as [number, number];
-  const wide = `${batch},${3 * units}`;
-  return a.layout.shape.join() === wide && b.layout.shape.join() === wide ? { batch, units, dtype } : null;
 }
