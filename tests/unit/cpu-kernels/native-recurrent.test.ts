@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { gruCellTypescript } from '../../../core/engine/backends/cpu/gru-cell.js';
-import { lstmCellTypescript, type Matrix } from '../../../core/engine/backends/cpu/lstm-cell.js';
+import type { Matrix } from '../../../core/engine/backends/cpu/cell-math.js';
+import { lstmCellTypescript } from '../../../core/engine/backends/cpu/lstm-cell.js';
 import { loadNativeKernels } from '../../../core/engine/backends/cpu/native-loader.js';
 
 const native = loadNativeKernels();

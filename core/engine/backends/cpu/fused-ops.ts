@@ -9,7 +9,8 @@ import type { BatchNormGrads, BatchNormOutputs, LstmCellOutputs, Storage, View }
 import type { DType } from '../../tensor/dtype.js';
 import { isContiguous, sizeOf } from '../../tensor/layout.js';
 import { gruCellGradKernel, gruCellKernel } from './gru-cell.js';
-import { lstmCellGradKernel, lstmCellKernel, matrixOf } from './lstm-cell.js';
+import { matrixOf } from './cell-math.js';
+import { lstmCellGradKernel, lstmCellKernel } from './lstm-cell.js';
 import { loadNativeKernels } from './native-loader.js';
 import { cpuData, type CpuStorage } from './storage.js';
 

@@ -2,18 +2,14 @@
  * The CPU's fused GRU step (Backend.gruCell and gruCellGrad, Keras's reset-after variant): one
  * pass over a step's [B, U] values instead of the dozen small elementwise ops forward and two
  * dozen backward the composed step takes. Float32 forward passes run in the native addon when
- * it was built (native/src/recurrent_cells.cc, libm's expf and tanhf); otherwise, and for
+ * it was built (native/src/recurrent_cells.cc, vectorised sigmoid and tanh); otherwise, and for
  * float64 (gradient checks), values are computed here in double and rounded once on store.
  */
 import type { TypedArray } from '../../tensor/dtype.js';
-import type { Matrix } from './lstm-cell.js';
+import { allFloat32, at, sigmoid, viewArgs, type Matrix } from './cell-math.js';
 import { loadNativeKernels } from './native-loader.js';
 
 const native = loadNativeKernels();
-
-const sigmoid = (v: number) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
-
-const at = (m: Matrix, b: number, j: number) => m.data[m.offset + b * m.row + j * m.col]!;
 
 /** out [B, U] = h′ and gates [B, 3U] = z | r | h̃. */
 export function gruCellKernel(
@@ -25,41 +21,12 @@ export function gruCellKernel(
   batch: number,
   units: number,
 ): void {
-  const f32 = (m: Matrix) => m.data instanceof Float32Array;
-  if (
-    native &&
-    out instanceof Float32Array &&
-    gates instanceof Float32Array &&
-    f32(x) &&
-    f32(rec) &&
-    f32(h)
-  ) {
-    const [xd, rd, hd] = [x, rec, h].map((m) => m.data as Float32Array) as [
-      Float32Array,
-      Float32Array,
-      Float32Array,
-    ];
-    native.gruCellForward(
-      out,
-      gates,
-      xd,
-      x.offset,
-      x.row,
-      x.col,
-      rd,
-      rec.offset,
-      rec.row,
-      rec.col,
-      hd,
-      h.offset,
-      h.row,
-      h.col,
-      batch,
-      units,
-    );
-    return;
+  if (native && allFloat32(out, gates, x, rec, h)) {
+    const args = [...viewArgs(x), ...viewArgs(rec), ...viewArgs(h)] as const;
+    native.gruCellForward(out as Float32Array, gates as Float32Array, ...args, batch, units);
+  } else {
+    gruCellTypescript(out, gates, x, rec, h, batch, units);
   }
-  gruCellTypescript(out, gates, x, rec, h, batch, units);
 }
 
 /** The forward pass in double precision, for float64 and machines without the addon. */
