@@ -9,12 +9,16 @@ import type { BatchNormGrads, BatchNormOutputs, LstmCellOutputs, Storage, View }
 import type { DType } from '../../tensor/dtype.js';
 import { isContiguous, sizeOf } from '../../tensor/layout.js';
 import { gruCellGradKernel, gruCellKernel } from './gru-cell.js';
+import { cellDims } from '../cell-shapes.js';
 import { matrixOf } from './cell-math.js';
 import { lstmCellGradKernel, lstmCellKernel } from './lstm-cell.js';
 import { loadNativeKernels } from './native-loader.js';
 import { cpuData, type CpuStorage } from './storage.js';
 
 const native = loadNativeKernels();
+
+/** The cells run in double precision here, so float64 (gradient checks) as well as float32. */
+const FLOATS: readonly DType[] = ['float32', 'float64'];
 
 /** The backend's allocator for outputs the kernel writes in full. */
 export type Allocate = (size: number, dtype: DType) => CpuStorage;
@@ -101,18 +105,8 @@ export function batchNormBackward(
   return { dx, dGamma, dBeta };
 }
 
-/** Batch and units of an LSTM cell call (z [B, 4U], c [B, U], one float dtype), else null. */
-function lstmDims(z: View, c: View): { batch: number; units: number; dtype: DType } | null {
-  const dtype = z.storage.dtype;
-  if ((dtype !== 'float32' && dtype !== 'float64') || c.storage.dtype !== dtype) return null;
-  if (z.layout.shape.length !== 2 || c.layout.shape.length !== 2) return null;
-  const [batch, width] = z.layout.shape as [number, number];
-  const [cBatch, units] = c.layout.shape as [number, number];
-  return cBatch === batch && width === 4 * units ? { batch, units, dtype } : null;
-}
-
 export function lstmCellForward(allocate: Allocate, z: View, c: View): LstmCellOutputs | null {
-  const dims = lstmDims(z, c);
+  const dims = cellDims(c, [[z, 4]], FLOATS);
   if (!dims) return null;
   const { batch, units, dtype } = dims;
   const out = allocate(batch * 2 * units, dtype);
@@ -127,33 +121,20 @@ export function lstmCellBackward(
   c: View,
   dOut: View,
 ): { dz: Storage; dc: Storage } | null {
-  const [batch, units] = c.layout.shape as [number, number];
-  const dtype = c.storage.dtype;
-  const shapes = [gates, dOut].map((v) => v.layout.shape.join(','));
-  if (
-    c.layout.shape.length !== 2 ||
-    (dtype !== 'float32' && dtype !== 'float64') ||
-    gates.storage.dtype !== dtype ||
-    dOut.storage.dtype !== dtype ||
-    shapes[0] !== `${batch},${5 * units}` ||
-    shapes[1] !== `${batch},${2 * units}`
-  )
-    return null;
+  const dims = cellDims(
+    c,
+    [
+      [gates, 5],
+      [dOut, 2],
+    ],
+    FLOATS,
+  );
+  if (!dims) return null;
+  const { batch, units, dtype } = dims;
   const dz = allocate(batch * 4 * units, dtype);
   const dc = allocate(batch * units, dtype);
   lstmCellGradKernel(dz.data, dc.data, matrix(gates), matrix(c), matrix(dOut), batch, units);
   return { dz, dc };
-}
-
-/** Batch, units and dtype of a GRU step (a [B, 3U], b [B, 3U], h [B, U], one float dtype). */
-function gruDims(a: View, b: View, h: View): { batch: number; units: number; dtype: DType } | null {
-  const dtype = a.storage.dtype;
-  if ((dtype !== 'float32' && dtype !== 'float64') || b.storage.dtype !== dtype || h.storage.dtype !== dtype)
-    return null;
-  if ([a, b, h].some((v) => v.layout.shape.length !== 2)) return null;
-  const [batch, units] = h.layout.shape as [number, number];
-  const wide = `${batch},${3 * units}`;
-  return a.layout.shape.join() === wide && b.layout.shape.join() === wide ? { batch, units, dtype } : null;
 }
 
 export function gruCellForward(
@@ -162,7 +143,14 @@ export function gruCellForward(
   rec: View,
   h: View,
 ): { out: Storage; gates: Storage } | null {
-  const dims = gruDims(x, rec, h);
+  const dims = cellDims(
+    h,
+    [
+      [x, 3],
+      [rec, 3],
+    ],
+    FLOATS,
+  );
   if (!dims) return null;
   const { batch, units, dtype } = dims;
   const out = allocate(batch * units, dtype);
@@ -178,9 +166,16 @@ export function gruCellBackward(
   h: View,
   dOut: View,
 ): { dx: Storage; dRec: Storage; dh: Storage } | null {
-  const dims = gruDims(gates, rec, h);
-  if (!dims || dOut.storage.dtype !== dims.dtype || dOut.layout.shape.join() !== h.layout.shape.join())
-    return null;
+  const dims = cellDims(
+    h,
+    [
+      [gates, 3],
+      [rec, 3],
+      [dOut, 1],
+    ],
+    FLOATS,
+  );
+  if (!dims) return null;
   const { batch, units, dtype } = dims;
   const dx = allocate(batch * 3 * units, dtype);
   const dRec = allocate(batch * 3 * units, dtype);

@@ -4,6 +4,8 @@
  * then composes the cell from primitives.
  */
 import type { LstmCellOutputs, Storage, View } from '../backend.js';
+import type { DType } from '../../tensor/dtype.js';
+import { cellDims } from '../cell-shapes.js';
 import type { KernelHost } from './kernel-host.js';
 import {
   gruCellGradProgram,
@@ -12,24 +14,10 @@ import {
   lstmCellProgram,
 } from './kernels/recurrent-cells.js';
 
-/** [B, U] from `state` when every view is a float32 matrix and `wide` views are [B, k·U]. */
-function cellDims(
-  state: View,
-  views: readonly (readonly [View, number])[],
-): { batch: number; units: number } | null {
-  if (state.layout.shape.length !== 2 || state.storage.dtype !== 'float32') return null;
-  const [batch, units] = state.layout.shape as [number, number];
-  const fits = views.every(
-    ([v, k]) =>
-      v.storage.dtype === 'float32' &&
-      v.layout.shape.length === 2 &&
-      v.layout.shape.join() === `${batch},${k * units}`,
-  );
-  return fits ? { batch, units } : null;
-}
+const FLOAT32: readonly DType[] = ['float32'];
 
 export function lstmCellForward(host: KernelHost, z: View, c: View): LstmCellOutputs | null {
-  const dims = cellDims(c, [[z, 4]]);
+  const dims = cellDims(c, [[z, 4]], FLOAT32);
   if (!dims) return null;
   host.check(z, c);
   const { batch, units } = dims;
@@ -45,10 +33,14 @@ export function lstmCellBackward(
   c: View,
   dOut: View,
 ): { dz: Storage; dc: Storage } | null {
-  const dims = cellDims(c, [
-    [gates, 5],
-    [dOut, 2],
-  ]);
+  const dims = cellDims(
+    c,
+    [
+      [gates, 5],
+      [dOut, 2],
+    ],
+    FLOAT32,
+  );
   if (!dims) return null;
   host.check(gates, c, dOut);
   const { batch, units } = dims;
@@ -64,10 +56,14 @@ export function gruCellForward(
   rec: View,
   h: View,
 ): { out: Storage; gates: Storage } | null {
-  const dims = cellDims(h, [
-    [x, 3],
-    [rec, 3],
-  ]);
+  const dims = cellDims(
+    h,
+    [
+      [x, 3],
+      [rec, 3],
+    ],
+    FLOAT32,
+  );
   if (!dims) return null;
   host.check(x, rec, h);
   const { batch, units } = dims;
@@ -84,11 +80,15 @@ export function gruCellBackward(
   h: View,
   dOut: View,
 ): { dx: Storage; dRec: Storage; dh: Storage } | null {
-  const dims = cellDims(h, [
-    [gates, 3],
-    [rec, 3],
-    [dOut, 1],
-  ]);
+  const dims = cellDims(
+    h,
+    [
+      [gates, 3],
+      [rec, 3],
+      [dOut, 1],
+    ],
+    FLOAT32,
+  );
   if (!dims) return null;
   host.check(gates, rec, h, dOut);
   const { batch, units } = dims;
