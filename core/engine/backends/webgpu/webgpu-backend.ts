@@ -44,6 +44,7 @@ import { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward } fr
 import { wgslType, type Program } from './program.js';
 import { Runner } from './runner.js';
 import { GPUStorage } from './storage.js';
+import { Readback } from './readback.js';
 
 export interface WebGPUBackendOptions {
   /** Bytes of released buffers kept for reuse; beyond it they are destroyed. Defaults to 1 GiB. */
@@ -63,14 +64,12 @@ export class WebGPUBackend implements Backend {
   readonly name = 'webgpu' as const;
   readonly supportsFloat64 = false;
   private readonly storagePool: BufferPool;
-  private readonly readPool: BufferPool;
+  private readonly readback: Readback;
   private readonly runner: Runner;
   private readonly maxBindingBytes: number;
   private liveStorages = 0;
   private liveBytes = 0;
   private destroyed = false;
-  /** A running average of how long reads waited for the GPU (see mapWhenLikelyDone). */
-  private readWaitMs = 0;
   /** The services op modules (batch-norm-ops.ts) use, bound to this backend. */
   private readonly host: KernelHost = {
     allocate: (op, size, dtype) => this.allocate(op, size, dtype),
@@ -91,13 +90,8 @@ export class WebGPUBackend implements Backend {
       'storage',
       pooled,
     );
-    this.readPool = new BufferPool(
-      device,
-      GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-      'read-back',
-      pooled / 4,
-    );
     this.runner = new Runner(device, [this.storagePool], options);
+    this.readback = new Readback(device, this.runner, pooled / 4);
     this.maxBindingBytes = device.limits.maxStorageBufferBindingSize;
   }
 
@@ -180,40 +174,18 @@ export class WebGPUBackend implements Backend {
       offset = 0;
     }
     const bytes = size * 4;
-    const staging = this.readPool.acquire(bytes, 'kernel');
-    this.runner.copyBuffer(source.buffer, offset * 4, staging, 0, bytes);
-    if (temporary) this.release(temporary);
-    this.runner.flush();
     try {
-      await this.mapWhenLikelyDone(staging, bytes);
-      const mapped = staging.getMappedRange(0, bytes);
-      if (storage.dtype === 'int32') (result as Int32Array).set(new Int32Array(mapped));
-      else (result as Float32Array).set(new Float32Array(mapped));
-      staging.unmap();
-      this.readPool.releaseNow(staging);
+      const done = this.readback.read(source.buffer, offset * 4, bytes, (mapped) => {
+        if (storage.dtype === 'int32') (result as Int32Array).set(new Int32Array(mapped));
+        else (result as Float32Array).set(new Float32Array(mapped));
+      });
+      // The copy is recorded: a temporary source can go back to the pool already.
+      if (temporary) this.release(temporary);
+      await done;
     } finally {
       await this.runner.checkErrors();
     }
     return result;
-  }
-
-  /**
-   * Maps a read-back buffer. dawn.node waits for a map by polling with setImmediate, which
-   * keeps a host core busy for as long as the GPU works — on a software adapter (lavapipe)
-   * a core it would run the kernels on. So the read first sleeps for most of the wait recent
-   * reads saw, then maps. A map that comes back at once means the GPU finished during the
-   * sleep, perhaps long before (a short read after a long one): the estimate is then dropped,
-   * so one read at most sleeps past the GPU before the reads learn the new pace.
-   */
-  private async mapWhenLikelyDone(staging: GPUBuffer, bytes: number): Promise<void> {
-    const started = performance.now();
-    const sleep = 0.7 * this.readWaitMs;
-    if (sleep >= 2) await new Promise((resolve) => setTimeout(resolve, sleep));
-    const mapping = performance.now();
-    await staging.mapAsync(GPUMapMode.READ, 0, bytes);
-    const done = performance.now();
-    if (sleep >= 2 && done - mapping < 1) this.readWaitMs = 0;
-    else this.readWaitMs = 0.7 * this.readWaitMs + 0.3 * (done - started);
   }
 
   release(storage: Storage): void {
@@ -249,7 +221,7 @@ export class WebGPUBackend implements Backend {
     this.destroyed = true;
     this.runner.destroy();
     this.storagePool.destroy();
-    this.readPool.destroy();
+    this.readback.destroy();
     this.device.destroy();
   }
 
