@@ -10,11 +10,11 @@ of `steps` timed steps after 10 untimed ones, per thread count.
 Prints one JSON object {"version", "results": [{"threads", "batch", "stepMs"}]}.
 """
 import json
-import statistics
 import sys
-import time
 
 import torch
+
+from torch_step import median_step_ms
 
 
 def model():
@@ -39,21 +39,9 @@ def model():
 def step_ms(batch, steps):
     net = model()
     net.train()
-    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
-    loss_fn = torch.nn.CrossEntropyLoss()
     x = torch.rand(batch, 1, 28, 28)
     y = torch.randint(0, 10, (batch,))
-    times = []
-    for i in range(10 + steps):
-        started = time.perf_counter()
-        optimizer.zero_grad(set_to_none=True)
-        loss = loss_fn(net(x), y)
-        loss.backward()
-        optimizer.step()
-        loss.item()
-        if i >= 10:
-            times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+    return median_step_ms(net, net.parameters(), x, y, steps)
 
 
 def main():

@@ -9,11 +9,11 @@ after 10 untimed ones, per thread count.
 Prints {"version", "results": [{"model", "threads", "batch", "stepMs"}]}.
 """
 import json
-import statistics
 import sys
-import time
 
 import torch
+
+from torch_step import median_step_ms
 
 KINDS = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "simpleRNN": torch.nn.RNN}
 
@@ -22,22 +22,10 @@ def step_ms(kind, batch, steps, units, length, features):
     torch.manual_seed(0)
     rnn = KINDS[kind](features, units, batch_first=True)
     head = torch.nn.Linear(units, 10)
-    optimizer = torch.optim.Adam(list(rnn.parameters()) + list(head.parameters()), lr=1e-3)
-    loss_fn = torch.nn.CrossEntropyLoss()
     x = torch.rand(batch, length, features)
     y = torch.randint(0, 10, (batch,))
-    times = []
-    for i in range(10 + steps):
-        started = time.perf_counter()
-        optimizer.zero_grad(set_to_none=True)
-        out, _ = rnn(x)
-        loss = loss_fn(head(out[:, -1]), y)
-        loss.backward()
-        optimizer.step()
-        loss.item()
-        if i >= 10:
-            times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+    # The layer's last output into the dense head.
+    return median_step_ms(lambda v: head(rnn(v)[0][:, -1]), list(rnn.parameters()) + list(head.parameters()), x, y, steps)
 
 
 def main():

@@ -173,28 +173,33 @@ export function nativeAddonPath(): string {
   return join(here, '..', '..', '..', '..', 'native', 'build', 'Release', 'nnlab_kernels.node');
 }
 
+/** The functions the addon must export; an addon missing one is a stale build. */
+const FUNCTIONS = [
+  'sgemm',
+  'adamUpdate',
+  'mapUnary',
+  'mapBinary',
+  'sumLeadingRows',
+  'im2col',
+  'col2im',
+  'maxPool2d',
+  'batchNormForward',
+  'batchNormBackward',
+  'lstmCellForward',
+  'gruCellForward',
+  'setThreads',
+  'getThreads',
+] as const satisfies readonly (keyof NativeKernels)[];
+
 function isNativeKernels(value: unknown): value is NativeKernels {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return (
     v.abiVersion === ABI_VERSION &&
     (v.kernel === 'native-avx2' || v.kernel === 'native-generic') &&
-    typeof v.sgemm === 'function' &&
-    typeof v.adamUpdate === 'function' &&
     Array.isArray(v.unaryOps) &&
     Array.isArray(v.binaryOps) &&
-    typeof v.mapUnary === 'function' &&
-    typeof v.mapBinary === 'function' &&
-    typeof v.sumLeadingRows === 'function' &&
-    typeof v.im2col === 'function' &&
-    typeof v.col2im === 'function' &&
-    typeof v.maxPool2d === 'function' &&
-    typeof v.batchNormForward === 'function' &&
-    typeof v.batchNormBackward === 'function' &&
-    typeof v.lstmCellForward === 'function' &&
-    typeof v.gruCellForward === 'function' &&
-    typeof v.setThreads === 'function' &&
-    typeof v.getThreads === 'function'
+    FUNCTIONS.every((name) => typeof v[name] === 'function')
   );
 }
 
