@@ -10,9 +10,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   addTags,
-  artifactInUse,
-  artifactsForFile,
-  deleteArtifactRow,
   deleteEvaluations,
   deleteHealthAfter,
   deleteMetricsAfter,
@@ -22,7 +19,6 @@ import {
   getArtifact,
   getDataset,
   getRun,
-  insertArtifact,
   insertRun,
   listDatasets,
   recomputeRunSummary,
@@ -34,10 +30,7 @@ import {
   takeCancelRequests,
   updateRun,
   upsertEvaluation,
-  upsertHealth,
-  upsertMetrics,
   type LayerHealthRow,
-  type MetricPoint,
   type MetricTable,
   type RunRow,
   type RunStatus,
@@ -55,6 +48,7 @@ import {
 import { AUTO_GPU_MIN_FLOPS_PER_SAMPLE, type DeviceReport } from './device.js';
 import { probeDevice } from './device-probe.js';
 import { HostLease } from './host-lease.js';
+import { RunRecorder } from './run-recorder.js';
 import '../../engine/index.js'; // installs the default CPU backend that countParameters builds on
 import { Sequential, type ModelSpec } from '../../engine/nn/index.js';
 import { parseTrainerMessage, type HostMessage, type ResumeFrom, type TrainerMessage } from './protocol.js';
@@ -231,8 +225,8 @@ export class RunManager {
   /** Queued run ids in the order they start. */
   private queue: string[] = [];
   private readonly waiters = new Map<string, ((run: RunRow) => void)[]>();
-  private pendingPoints = new Map<string, MetricPoint[]>();
-  private pendingHealth = new Map<string, LayerHealthRow[]>();
+  /** Buffered metrics and health, and checkpoints as artifacts (run-recorder.ts). */
+  private readonly recorder: RunRecorder;
   private flushTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private deviceReport: Promise<DeviceReport> | null = null;
@@ -242,6 +236,7 @@ export class RunManager {
   constructor(options: RunManagerOptions) {
     this.store = options.store;
     this.dataDir = options.dataDir;
+    this.recorder = new RunRecorder(this.store, this.dataDir);
     this.maxCpuTrials = Math.max(1, Math.floor(options.maxCpuTrials ?? availableParallelism()));
     this.maxGpuTrials = Math.max(1, Math.floor(options.maxGpuTrials ?? 1));
     this.flushIntervalMs = options.flushIntervalMs ?? 250;
@@ -573,13 +568,8 @@ export class RunManager {
         this.emit({ type: 'diagnostic', runId, level: 'info', message: describeStart(message) });
         return;
       case 'progress': {
-        const points = this.pendingPoints.get(runId);
-        if (points) points.push(...message.points);
-        else this.pendingPoints.set(runId, [...message.points]);
+        this.recorder.add(runId, message.points, message.health ?? []);
         if (message.health && message.health.length > 0) {
-          const health = this.pendingHealth.get(runId);
-          if (health) health.push(...message.health);
-          else this.pendingHealth.set(runId, [...message.health]);
           this.emit({ type: 'health', runId, epoch: message.health[0]!.epoch, layers: message.health });
         }
         const metrics: MetricTable = {};
@@ -597,9 +587,12 @@ export class RunManager {
         });
         return;
       }
-      case 'checkpoint':
-        this.recordCheckpoint(runId, message);
+      case 'checkpoint': {
+        const artifactId = this.recorder.checkpoint(runId, message);
+        if (artifactId)
+          this.emit({ type: 'checkpoint', runId, artifactId, epoch: message.epoch, best: message.best });
         return;
+      }
       case 'diagnostic':
         this.emit({ type: 'diagnostic', runId, level: message.level, message: message.message });
         return;
@@ -623,51 +616,6 @@ export class RunManager {
       case 'failed':
         trainer.outcome = message;
         return;
-    }
-  }
-
-  private recordCheckpoint(runId: string, message: Extract<TrainerMessage, { type: 'checkpoint' }>): void {
-    this.flush();
-    const run = getRun(this.store, runId);
-    if (!run) return;
-    const id = randomUUID();
-    const superseded: string[] = [];
-    this.store.db
-      .transaction(() => {
-        insertArtifact(this.store, {
-          id,
-          runId,
-          kind: 'checkpoint',
-          file: message.file,
-          sizeBytes: message.sizeBytes,
-          hash: message.sha256,
-          createdAt: Date.now(),
-          meta: {
-            epoch: message.epoch,
-            step: message.step,
-            monitorValue: message.monitorValue,
-            best: message.best,
-          },
-        });
-        updateRun(this.store, runId, {
-          lastCheckpointId: id,
-          ...(message.best || !run.bestCheckpointId ? { bestCheckpointId: id } : {}),
-        });
-        if (run.lastCheckpointId) superseded.push(run.lastCheckpointId);
-        if (message.best && run.bestCheckpointId) superseded.push(run.bestCheckpointId);
-      })
-      .immediate();
-    for (const artifactId of new Set(superseded)) void this.dropArtifactIfUnused(artifactId);
-    this.emit({ type: 'checkpoint', runId, artifactId: id, epoch: message.epoch, best: message.best });
-  }
-
-  /** Removes a checkpoint no run or model points at any more (row, and the file when unshared). */
-  private async dropArtifactIfUnused(artifactId: string): Promise<void> {
-    const artifact = getArtifact(this.store, artifactId);
-    if (!artifact || artifactInUse(this.store, artifactId)) return;
-    deleteArtifactRow(this.store, artifactId);
-    if (artifactsForFile(this.store, artifact.file).length === 0) {
-      await rm(join(this.dataDir, artifact.file), { force: true });
     }
   }
 
@@ -747,17 +695,7 @@ export class RunManager {
 
   /** Writes buffered metrics and health of every run in one transaction. */
   flush(): void {
-    if (this.pendingPoints.size === 0 && this.pendingHealth.size === 0) return;
-    const points = this.pendingPoints;
-    const health = this.pendingHealth;
-    this.pendingPoints = new Map();
-    this.pendingHealth = new Map();
-    this.store.db
-      .transaction(() => {
-        for (const [runId, list] of points) upsertMetrics(this.store, runId, list);
-        for (const [runId, list] of health) upsertHealth(this.store, runId, list);
-      })
-      .immediate();
+    this.recorder.flush();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -932,8 +870,7 @@ export class RunManager {
       await trainer.exited;
     }
     this.queue = this.queue.filter((queued) => queued !== id);
-    this.pendingPoints.delete(id);
-    this.pendingHealth.delete(id);
+    this.recorder.forget(id);
     const deleted = deleteRunRow(this.store, id);
     await rm(join(this.dataDir, runFolder(id)), { recursive: true, force: true });
     if (deleted) this.emit({ type: 'deleted', runId: id });
